@@ -1,0 +1,34 @@
+"""Every model, imported here so that ``Base.metadata`` is complete."""
+
+from db.models.account import Account, PasswordResetToken, RefreshToken, TaxId
+from db.models.audit import AuditEvent, IdempotencyKey
+from db.models.catalog import ExchangeRate, Price, Product, ProductRelease
+from db.models.license import License
+from db.models.mail import NumberSequence, OutgoingMail
+from db.models.order import Order, order_licenses
+from db.models.organization import Organization
+from db.models.partner import ApiToken, Partner
+from db.models.quote import Quote, QuoteLine
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "AuditEvent",
+    "ExchangeRate",
+    "IdempotencyKey",
+    "License",
+    "NumberSequence",
+    "Order",
+    "Organization",
+    "OutgoingMail",
+    "Partner",
+    "PasswordResetToken",
+    "Price",
+    "Product",
+    "ProductRelease",
+    "Quote",
+    "QuoteLine",
+    "RefreshToken",
+    "TaxId",
+    "order_licenses",
+]

@@ -1,0 +1,140 @@
+"""The vocabulary of the business: plain enums shared by the domain, the models and the schema."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Currency(StrEnum):
+    USD = "USD"
+    EUR = "EUR"
+    DZD = "DZD"
+
+
+class Tier(StrEnum):
+    STARTER = "STARTER"
+    EXPRESS = "EXPRESS"
+    PROFESSIONAL = "PROFESSIONAL"
+    ENTERPRISE = "ENTERPRISE"
+
+    @property
+    def rank(self) -> int:
+        return TIER_ORDER.index(self)
+
+
+TIER_ORDER = (Tier.STARTER, Tier.EXPRESS, Tier.PROFESSIONAL, Tier.ENTERPRISE)
+
+
+class Deployment(StrEnum):
+    SERVER = "SERVER"
+    DATA_CENTER = "DATA_CENTER"
+    CLOUD = "CLOUD"
+
+
+class LicenseType(StrEnum):
+    COMMERCIAL = "COMMERCIAL"
+    ACADEMIC = "ACADEMIC"
+    EVALUATION = "EVALUATION"
+
+
+class LicenseStatus(StrEnum):
+    EVALUATION = "EVALUATION"
+    EVALUATION_EXPIRED = "EVALUATION_EXPIRED"
+    ACTIVE = "ACTIVE"
+    MAINTENANCE_EXPIRED = "MAINTENANCE_EXPIRED"
+    LAPSED = "LAPSED"
+
+
+class QuoteStatus(StrEnum):
+    OPEN = "OPEN"
+    PAID = "PAID"
+    EXPIRED = "EXPIRED"
+    DELETED = "DELETED"
+
+
+class QuoteLineKind(StrEnum):
+    NEW = "NEW"
+    RENEWAL = "RENEWAL"
+    UPGRADE = "UPGRADE"
+
+
+class ContactRole(StrEnum):
+    BILLING = "BILLING"
+    TECHNICAL = "TECHNICAL"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "CARD"
+    PAYPAL = "PAYPAL"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CHECK = "CHECK"
+
+
+class TaxIdKind(StrEnum):
+    VAT = "VAT"
+    PAN = "PAN"
+    CIN = "CIN"
+    GST = "GST"
+
+
+class SupportChannel(StrEnum):
+    EMAIL = "EMAIL"
+    KNOWLEDGE_BASE = "KNOWLEDGE_BASE"
+    TICKETS = "TICKETS"
+    LIVE_CHAT = "LIVE_CHAT"
+    TEAMVIEWER = "TEAMVIEWER"
+    PHONE = "PHONE"
+
+
+class SupportOfferingKind(StrEnum):
+    SELECT = "SELECT"
+    PRIORITY_CLOUD = "PRIORITY_CLOUD"
+    PRIORITY_SERVER = "PRIORITY_SERVER"
+    PREMIER = "PREMIER"
+
+
+class PartnerScope(StrEnum):
+    QUOTES_READ = "QUOTES_READ"
+    QUOTES_WRITE = "QUOTES_WRITE"
+    ORDERS_READ = "ORDERS_READ"
+    LICENSES_READ = "LICENSES_READ"
+    LICENSES_WRITE = "LICENSES_WRITE"
+    CUSTOMERS_READ = "CUSTOMERS_READ"
+
+
+class DiscountKind(StrEnum):
+    PROMOTIONAL = "PROMOTIONAL"  # R-PRICE-1
+    ACADEMIC = "ACADEMIC"  # R-PRICE-2
+    PARTNER = "PARTNER"  # R-PRICE-3
+    UPGRADE_CREDIT = "UPGRADE_CREDIT"  # R-UPG-3, what was paid within 30 days
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INVITED = "INVITED"  # named as a contact, has not set a password yet
+    CLOSED = "CLOSED"
+
+
+class PriceKind(StrEnum):
+    NEW = "NEW"  # a new license or subscription, 12 months of maintenance included
+    RENEWAL = "RENEWAL"  # 12 months of maintenance (Server, Data Center) or a Cloud term
+
+
+class TokenKind(StrEnum):
+    STAFF = "STAFF"
+    PARTNER = "PARTNER"
+
+
+class PrincipalKind(StrEnum):
+    ANONYMOUS = "ANONYMOUS"
+    CUSTOMER = "CUSTOMER"
+    PARTNER = "PARTNER"
+    STAFF = "STAFF"
+    SYSTEM = "SYSTEM"
+
+
+class EditBlockedReason(StrEnum):
+    CONTACT_SALES = "CONTACT_SALES"  # R-QUOTE-3
+    EXPIRED = "EXPIRED"  # R-QUOTE-1
+    PAID = "PAID"
+    DELETED = "DELETED"
