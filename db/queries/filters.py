@@ -1,0 +1,50 @@
+"""SQL forms of derived states, kept beside their pure twins in gateway.domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from db.models import License, Product, Quote
+from gateway.domain.enums import Deployment, LicenseStatus, LicenseType, QuoteStatus
+
+
+def _is_cloud() -> ColumnElement[bool]:
+    cloud = select(Product.id).where(Product.deployment == Deployment.CLOUD).scalar_subquery()
+    return License.product_id.in_(cloud)
+
+
+def license_status_is(status: LicenseStatus, today: dt.date) -> ColumnElement[bool]:
+    """Mirror of ``gateway.domain.license.license_status`` (R-EVAL-1, R-MAINT-7, R-LIC-2)."""
+    evaluation = License.license_type == LicenseType.EVALUATION
+    paid = License.license_type != LicenseType.EVALUATION
+    ended = or_(License.maintenance_ends_on.is_(None), License.maintenance_ends_on <= today)
+    match status:
+        case LicenseStatus.EVALUATION:
+            return and_(evaluation, License.evaluation_ends_on > today)
+        case LicenseStatus.EVALUATION_EXPIRED:
+            return and_(evaluation, License.evaluation_ends_on <= today)
+        case LicenseStatus.ACTIVE:
+            return and_(paid, License.maintenance_ends_on > today)
+        case LicenseStatus.MAINTENANCE_EXPIRED:
+            return and_(paid, ended, ~_is_cloud())
+        case LicenseStatus.LAPSED:
+            return and_(paid, ended, _is_cloud())
+
+
+def quote_status_is(status: QuoteStatus | None, today: dt.date) -> ColumnElement[bool]:
+    """Mirror of ``gateway.domain.quote.effective_quote_status`` (R-QUOTE-1, R-QUOTE-2).
+
+    Without a status, every quote but the deleted ones.
+    """
+    open_ = Quote.status == QuoteStatus.OPEN
+    match status:
+        case None:
+            return Quote.status != QuoteStatus.DELETED
+        case QuoteStatus.OPEN:
+            return and_(open_, Quote.valid_until >= today)
+        case QuoteStatus.EXPIRED:
+            return or_(Quote.status == QuoteStatus.EXPIRED, and_(open_, Quote.valid_until < today))
+        case _:
+            return Quote.status == status

@@ -1,0 +1,134 @@
+"""Keyset pagination in SQL: one statement per page, or per batch of parents.
+
+Every connection is ordered by the primary key (ascending, or descending for "newest
+first" lists), so a cursor is just the id of the last row seen and a page is
+``WHERE id > :cursor ORDER BY id LIMIT :n + 1`` — the extra row tells whether there is a
+next page. Pages of many parents at once (the licenses of 20 organizations) use
+``ROW_NUMBER() OVER (PARTITION BY parent ...)`` so the batch is still one statement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A validated page: ``limit`` rows after/before a cursor id; ``backwards`` for last/before."""
+
+    limit: int
+    after: int | None = None
+    before: int | None = None
+    backwards: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: Sequence[Row[Any]]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def _cursor_conditions(
+    id_col: ColumnElement[int], page: PageRequest, *, descending: bool
+) -> list[ColumnElement[bool]]:
+    conditions = []
+    if page.after is not None:
+        conditions.append(id_col < page.after if descending else id_col > page.after)
+    if page.before is not None:
+        conditions.append(id_col > page.before if descending else id_col < page.before)
+    return conditions
+
+
+def _order(id_col: ColumnElement[int], page: PageRequest, *, descending: bool) -> Any:
+    # Paging backwards reads the list from its end, then turns the page round.
+    return id_col.desc() if descending != page.backwards else id_col.asc()
+
+
+def _to_page(rows: Sequence[Row[Any]], page: PageRequest) -> Page:
+    more = len(rows) > page.limit
+    rows = list(rows[: page.limit])
+    if page.backwards:
+        rows.reverse()
+        return Page(rows, has_next_page=page.before is not None, has_previous_page=more)
+    return Page(rows, has_next_page=more, has_previous_page=page.after is not None)
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    query: Select[Any],
+    *,
+    id_col: ColumnElement[int],
+    page: PageRequest,
+    descending: bool = False,
+) -> Page:
+    stmt = (
+        query.where(*_cursor_conditions(id_col, page, descending=descending))
+        .order_by(_order(id_col, page, descending=descending))
+        .limit(page.limit + 1)
+    )
+    return _to_page((await conn.execute(stmt)).all(), page)
+
+
+async def count(conn: AsyncConnection, query: Select[Any]) -> int:
+    stmt = select(func.count()).select_from(query.order_by(None).subquery())
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def fetch_pages_by_parent(
+    conn: AsyncConnection,
+    *,
+    columns: Sequence[Any],
+    source: FromClause,
+    parent: ColumnElement[Any],
+    parent_ids: Sequence[Hashable],
+    where: Sequence[ColumnElement[bool]],
+    id_col: ColumnElement[int],
+    page: PageRequest,
+    descending: bool = False,
+) -> dict[Hashable, Page]:
+    """The same page of many parents' lists, in one statement."""
+    rank = func.row_number().over(
+        partition_by=parent, order_by=_order(id_col, page, descending=descending)
+    )
+    ranked = (
+        select(*columns, parent.label("parent_key"), rank.label("page_rank"))
+        .select_from(source)
+        .where(parent.in_(parent_ids), *where, *_cursor_conditions(id_col, page, descending=descending))
+        .subquery()
+    )
+    stmt = (
+        select(ranked)
+        .where(ranked.c.page_rank <= page.limit + 1)
+        .order_by(ranked.c.parent_key, ranked.c.page_rank)
+    )
+    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
+    for row in (await conn.execute(stmt)).all():
+        grouped[row.parent_key].append(row)
+    return {key: _to_page(grouped.get(key, []), page) for key in parent_ids}
+
+
+async def count_by_parent(
+    conn: AsyncConnection,
+    *,
+    id_col: ColumnElement[int],
+    source: FromClause,
+    parent: ColumnElement[Any],
+    parent_ids: Sequence[Hashable],
+    where: Sequence[ColumnElement[bool]],
+) -> dict[Hashable, int]:
+    stmt = (
+        select(parent.label("parent_key"), func.count(func.distinct(id_col)))
+        .select_from(source)
+        .where(parent.in_(parent_ids), *where)
+        .group_by(parent)
+    )
+    counts = {row[0]: int(row[1]) for row in (await conn.execute(stmt)).all()}
+    return {key: counts.get(key, 0) for key in parent_ids}

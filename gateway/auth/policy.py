@@ -1,0 +1,122 @@
+"""Who may see what: one predicate per entity, applied in SQL where rows are loaded.
+
+Loaders and connections add these predicates to every statement, so ``node(id)``, ``nodes``,
+root connections and nested fields agree, and a row the caller may not see is simply not
+there ("not found", never "forbidden": R-QUOTE-6). Deny by default: a principal kind not
+named below sees nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+
+from db.models import Account, AuditEvent, License, Order, Organization, Quote
+from gateway.auth.principal import Principal
+from gateway.domain.enums import PartnerScope as Scope
+from gateway.domain.enums import PrincipalKind
+
+
+def _contact_of(model: type[License] | type[Quote] | type[Order], account_id: int) -> ColumnElement[bool]:
+    return or_(model.billing_account_id == account_id, model.technical_account_id == account_id)
+
+
+def license_visible(p: Principal) -> ColumnElement[bool]:
+    """R-QUOTE-6 (licenses alike), R-SEC-2."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(License, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.LICENSES_READ):
+            return License.partner_id == p.partner_id
+    return false()
+
+
+def quote_visible(p: Principal) -> ColumnElement[bool]:
+    """R-QUOTE-6: contacts, the reselling partner with quotes:read (R-SEC-2), staff."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(Quote, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.QUOTES_READ):
+            return Quote.partner_id == p.partner_id
+    return false()
+
+
+def order_visible(p: Principal) -> ColumnElement[bool]:
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(Order, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.ORDERS_READ):
+            return Order.partner_id == p.partner_id
+    return false()
+
+
+def organization_visible(p: Principal) -> ColumnElement[bool]:
+    """The licensee of anything the caller can see, a partner's customers (customers:read)."""
+    if p.is_staff:
+        return true()
+    if p.is_anonymous:
+        return false()
+    reachable = or_(
+        exists().where(License.organization_id == Organization.id, license_visible(p)),
+        exists().where(Quote.organization_id == Organization.id, quote_visible(p)),
+        exists().where(Order.organization_id == Organization.id, order_visible(p)),
+    )
+    if p.is_partner and p.has_scope(Scope.CUSTOMERS_READ):
+        return or_(Organization.partner_id == p.partner_id, reachable)
+    return reachable
+
+
+def account_visible(p: Principal) -> ColumnElement[bool]:
+    """Oneself, and the contacts of anything one can see (they are printed on it)."""
+    if p.is_staff:
+        return true()
+    if p.is_anonymous:
+        return false()
+    contact = or_(
+        exists().where(_contact_of(License, Account.id), license_visible(p)),  # type: ignore[arg-type]
+        exists().where(_contact_of(Quote, Account.id), quote_visible(p)),  # type: ignore[arg-type]
+        exists().where(_contact_of(Order, Account.id), order_visible(p)),  # type: ignore[arg-type]
+    )
+    if p.account_id is not None:
+        return or_(Account.id == p.account_id, contact)
+    return contact
+
+
+def account_private_fields_visible(p: Principal, account_id: int) -> bool:
+    """Phone, tax ids and the publicity flag: the account holder and staff only."""
+    return p.is_staff or (p.is_customer and p.account_id == account_id)
+
+
+def audit_event_visible(p: Principal) -> ColumnElement[bool]:
+    """Staff see every event; a customer the events of their own account and entities."""
+    if p.is_staff:
+        return true()
+    if not p.is_customer or p.account_id is None:
+        return false()
+    own = {
+        "Account": Account.id == AuditEvent.entity_id,
+        "License": exists().where(License.id == AuditEvent.entity_id, license_visible(p)),
+        "Quote": exists().where(Quote.id == AuditEvent.entity_id, quote_visible(p)),
+        "Order": exists().where(Order.id == AuditEvent.entity_id, order_visible(p)),
+    }
+    return or_(
+        and_(AuditEvent.entity_type == "Account", AuditEvent.entity_id == p.account_id),
+        *(and_(AuditEvent.entity_type == kind, rule) for kind, rule in own.items() if kind != "Account"),
+    )
+
+
+def may_see_metrics(p: Principal) -> bool:
+    return p.is_staff
+
+
+def may_manage_tokens(p: Principal) -> bool:
+    return p.is_staff
+
+
+def tokens_visible(p: Principal) -> ColumnElement[bool]:
+    return true() if p.is_staff else false()

@@ -1,0 +1,73 @@
+"""License status and entitlements: evaluations, perpetual server licenses, Cloud subscriptions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from gateway.domain.enums import TIER_ORDER, Deployment, LicenseStatus, LicenseType, Tier
+
+EVALUATION_DAYS = 10  # R-EVAL-1
+EVALUATION_TIER = Tier.ENTERPRISE  # R-EVAL-2: evaluations are issued at the highest tier
+
+# Product entry: Data Center is an Enterprise product, sold only at that tier.
+DEPLOYMENT_TIERS: dict[Deployment, tuple[Tier, ...]] = {
+    Deployment.SERVER: TIER_ORDER,
+    Deployment.DATA_CENTER: (Tier.ENTERPRISE,),
+    Deployment.CLOUD: TIER_ORDER,
+}
+
+
+def tiers_for(deployment: Deployment) -> tuple[Tier, ...]:
+    """The tiers a deployment is sold in, lowest first."""
+    return DEPLOYMENT_TIERS[deployment]
+
+
+def evaluation_ends_on(started_on: date) -> date:
+    """R-EVAL-1: first day without the evaluation, 10 days after its start (Server and Cloud)."""
+    return started_on + timedelta(days=EVALUATION_DAYS)
+
+
+def license_status(
+    *,
+    license_type: LicenseType,
+    deployment: Deployment,
+    evaluation_ends_on: date | None,
+    maintenance_ends_on: date | None,
+    today: date,
+) -> LicenseStatus:
+    """The status a license shows on ``today`` (a UTC date). End dates are exclusive."""
+    if license_type is LicenseType.EVALUATION:
+        if evaluation_ends_on is not None and today < evaluation_ends_on:
+            return LicenseStatus.EVALUATION
+        return LicenseStatus.EVALUATION_EXPIRED
+    active = maintenance_ends_on is not None and today < maintenance_ends_on
+    if active:
+        return LicenseStatus.ACTIVE
+    if deployment is Deployment.CLOUD:
+        # R-LIC-2: a Cloud subscription is annual; past its paid term it lapses.
+        return LicenseStatus.LAPSED
+    # R-LIC-2, R-MAINT-7: Server and Data Center are perpetual and keep working.
+    return LicenseStatus.MAINTENANCE_EXPIRED
+
+
+def backups_included(*, deployment: Deployment, license_type: LicenseType) -> bool | None:
+    """R-EVAL-3: Cloud evaluations have no data backups, paid Cloud does; None off Cloud."""
+    if deployment is not Deployment.CLOUD:
+        return None
+    return license_type is not LicenseType.EVALUATION
+
+
+def customization_eligible(
+    *, deployment: Deployment, tier: Tier, license_type: LicenseType
+) -> bool:
+    """R-LIC-3: only holders of a (paid) Server Enterprise license; Cloud never."""
+    return (
+        deployment is Deployment.SERVER
+        and tier is Tier.ENTERPRISE
+        and license_type is not LicenseType.EVALUATION
+    )
+
+
+def support_active(status: LicenseStatus) -> bool:
+    """R-SUP-4, R-MAINT-7: support only while maintenance (or an evaluation) is active."""
+    return status in (LicenseStatus.ACTIVE, LicenseStatus.EVALUATION)

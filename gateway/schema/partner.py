@@ -1,0 +1,140 @@
+"""Partners (the public directory), their customers, and partner API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from gateway.domain.enums import PartnerScope
+from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter
+from gateway.schema.info import Info, paged
+from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
+from gateway.schema.relay import Connection, Node, encode_id, page_request
+
+if TYPE_CHECKING:
+    from gateway.schema.license import License
+    from gateway.schema.quote import Quote
+
+LicenseRef = Annotated["License", strawberry.lazy("gateway.schema.license")]
+QuoteRef = Annotated["Quote", strawberry.lazy("gateway.schema.quote")]
+
+
+@strawberry.type(description="A licensee: library, university, faculty…")
+class Organization(Node):
+    pk: strawberry.Private[int]
+    partner_pk: strawberry.Private[int | None]
+    name: str
+    country: str
+    academic: bool
+    address: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Organization:
+        return cls(
+            id=encode_id("Organization", row.id),
+            pk=row.id,
+            partner_pk=row.partner_id,
+            name=row.name,
+            country=row.country,
+            academic=row.academic,
+            address=row.address,
+        )
+
+    @strawberry.field
+    async def licenses(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: LicenseFilterInput | None = None,
+    ) -> Connection[LicenseRef]:
+        from gateway.schema.license import License
+
+        page = page_request(first, after, last, before)
+        key = filter.to_key() if filter else LicenseFilter()
+        return await paged(info, "licenses_of_organization", self.pk, page, key, License.from_row)
+
+    @strawberry.field(description="The partner that resells to this organization.")
+    async def partner(self, info: Info) -> Partner | None:
+        if self.partner_pk is None:
+            return None
+        row = await info.context.loaders.partner.load(self.partner_pk)
+        return Partner.from_row(row) if row else None
+
+
+@strawberry.type(description="An official Solution Partner, listed in the public directory.")
+class Partner(Node):
+    pk: strawberry.Private[int]
+    name: str
+    region: str
+    country: str
+    website: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Partner:
+        return cls(
+            id=encode_id("Partner", row.id),
+            pk=row.id,
+            name=row.name,
+            region=row.region,
+            country=row.country,
+            website=row.website,
+        )
+
+    @strawberry.field(description="Quotes it resold that the caller may see (R-QUOTE-5).")
+    async def quotes(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: QuoteFilterInput | None = None,
+    ) -> Connection[QuoteRef]:
+        from gateway.schema.quote import Quote
+
+        page = page_request(first, after, last, before)
+        key = filter.to_key() if filter else NO_QUOTE_FILTER
+        return await paged(info, "quotes_of_partner", self.pk, page, key, Quote.from_row)
+
+    @strawberry.field(description="Organizations it resells to that the caller may see.")
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization]:
+        page = page_request(first, after, last, before)
+        return await paged(
+            info, "customers_of_partner", self.pk, page, None, Organization.from_row
+        )
+
+
+@strawberry.type(name="PartnerTokenInfo", description="A partner API token; never its secret.")
+class PartnerTokenInfo(Node):
+    name: str
+    prefix: str
+    scopes: list[PartnerScope]
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> PartnerTokenInfo:
+        return cls(
+            id=encode_id("PartnerToken", row.id),
+            name=row.name,
+            prefix=row.prefix,
+            scopes=[PartnerScope(s) for s in row.scopes],
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
+        )
