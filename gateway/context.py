@@ -33,6 +33,10 @@ class Context:
     def today(self) -> dt.date:
         return self.now.date()
 
+    def renew_loaders(self) -> None:
+        """After a write: later reads in this request must not see cached rows."""
+        self._loaders = None
+
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:

@@ -22,7 +22,9 @@ def enum_type(enum: type[StrEnum], name: str) -> Enum:
     )
 
 
-def fk(target: str, *, nullable: bool = False, ondelete: str = "RESTRICT", index: bool = True) -> Any:
+def fk(
+    target: str, *, nullable: bool = False, ondelete: str = "RESTRICT", index: bool = True
+) -> Any:
     return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 

@@ -19,9 +19,7 @@ class Product(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    deployment: Mapped[Deployment] = mapped_column(
-        enum_type(Deployment, "deployment"), unique=True
-    )
+    deployment: Mapped[Deployment] = mapped_column(enum_type(Deployment, "deployment"), unique=True)
 
 
 class Price(Base):

@@ -29,9 +29,7 @@ class Partner(Base):
     region: Mapped[str] = mapped_column(String(40), index=True)
     country: Mapped[str] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(300))
-    discount_percent: Mapped[Decimal] = mapped_column(
-        ExactDecimal(5, 2), default=Decimal("0.00")
-    )
+    discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal(5, 2), default=Decimal("0.00"))
 
 
 class ApiToken(Base):

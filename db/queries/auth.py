@@ -69,9 +69,7 @@ async def usable_api_token(
     if row.expires_at is not None and row.expires_at <= now:
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        await conn.execute(
-            update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
-        )
+        await conn.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         await conn.commit()
     return UsableToken(
         id=row.id,

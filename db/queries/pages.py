@@ -101,7 +101,9 @@ async def fetch_pages_by_parent(
     ranked = (
         select(*columns, parent.label("parent_key"), rank.label("page_rank"))
         .select_from(source)
-        .where(parent.in_(parent_ids), *where, *_cursor_conditions(id_col, page, descending=descending))
+        .where(
+            parent.in_(parent_ids), *where, *_cursor_conditions(id_col, page, descending=descending)
+        )
         .subquery()
     )
     stmt = (

@@ -16,7 +16,9 @@ from gateway.domain.enums import PartnerScope as Scope
 from gateway.domain.enums import PrincipalKind
 
 
-def _contact_of(model: type[License] | type[Quote] | type[Order], account_id: int) -> ColumnElement[bool]:
+def _contact_of(
+    model: type[License] | type[Quote] | type[Order], account_id: int
+) -> ColumnElement[bool]:
     return or_(model.billing_account_id == account_id, model.technical_account_id == account_id)
 
 
@@ -106,7 +108,11 @@ def audit_event_visible(p: Principal) -> ColumnElement[bool]:
     }
     return or_(
         and_(AuditEvent.entity_type == "Account", AuditEvent.entity_id == p.account_id),
-        *(and_(AuditEvent.entity_type == kind, rule) for kind, rule in own.items() if kind != "Account"),
+        *(
+            and_(AuditEvent.entity_type == kind, rule)
+            for kind, rule in own.items()
+            if kind != "Account"
+        ),
     )
 
 
@@ -120,3 +126,41 @@ def may_manage_tokens(p: Principal) -> bool:
 
 def tokens_visible(p: Principal) -> ColumnElement[bool]:
     return true() if p.is_staff else false()
+
+
+def quote_writable(p: Principal) -> ColumnElement[bool]:
+    """Who may act on a quote (R-QUOTE-6): its contacts, its partner with quotes:write, staff."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(Quote, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.QUOTES_WRITE) and p.has_scope(
+            Scope.QUOTES_READ
+        ):
+            return Quote.partner_id == p.partner_id
+    return false()
+
+
+def order_writable(p: Principal) -> ColumnElement[bool]:
+    """An order's PO number (R-QUOTE-4): its contacts and staff (partners have no orders:write)."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(Order, p.account_id)
+    return false()
+
+
+def license_contacts_writable(p: Principal) -> ColumnElement[bool]:
+    """R-ACC-3: current contacts, staff, and its partner with licenses:write."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(License, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.LICENSES_WRITE) and p.has_scope(
+            Scope.LICENSES_READ
+        ):
+            return License.partner_id == p.partner_id
+    return false()

@@ -47,7 +47,9 @@ def staff(token_id: int, name: str) -> Principal:
     return Principal(PrincipalKind.STAFF, token_id=token_id, name=name)
 
 
-def partner(partner_id: int, token_id: int, scopes: frozenset[PartnerScope], name: str) -> Principal:
+def partner(
+    partner_id: int, token_id: int, scopes: frozenset[PartnerScope], name: str
+) -> Principal:
     return Principal(
         PrincipalKind.PARTNER, partner_id=partner_id, token_id=token_id, scopes=scopes, name=name
     )

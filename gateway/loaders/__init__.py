@@ -65,7 +65,9 @@ class Loaders:
         self.today = today
         p = principal
 
-        def by_id(model: Any, visible: ColumnElement[bool] | None = None) -> SqlLoader[int, RowOrNone]:
+        def by_id(
+            model: Any, visible: ColumnElement[bool] | None = None
+        ) -> SqlLoader[int, RowOrNone]:
             query = select_columns(model)
             if visible is not None:
                 query = query.where(visible)
@@ -152,7 +154,11 @@ class Loaders:
             return License.__table__, License.organization_id, where
 
         def quotes_of_partners(ids: Sequence[Any], f: QuoteFilter) -> Any:
-            return Quote.__table__, Quote.partner_id, [policy.quote_visible(p), *f.conditions(today)]
+            return (
+                Quote.__table__,
+                Quote.partner_id,
+                [policy.quote_visible(p), *f.conditions(today)],
+            )
 
         def customers_of_partners(ids: Sequence[Any], _: None) -> Any:
             visible = policy.organization_visible(p)
@@ -163,16 +169,25 @@ class Loaders:
                 columns=columns_of(License), id_col=License.id, source=licenses_of_accounts
             ),
             "quotes_of_account": Relation(
-                columns=columns_of(Quote), id_col=Quote.id, source=quotes_of_accounts, descending=True
+                columns=columns_of(Quote),
+                id_col=Quote.id,
+                source=quotes_of_accounts,
+                descending=True,
             ),
             "orders_of_account": Relation(
-                columns=columns_of(Order), id_col=Order.id, source=orders_of_accounts, descending=True
+                columns=columns_of(Order),
+                id_col=Order.id,
+                source=orders_of_accounts,
+                descending=True,
             ),
             "licenses_of_organization": Relation(
                 columns=columns_of(License), id_col=License.id, source=licenses_of_organizations
             ),
             "quotes_of_partner": Relation(
-                columns=columns_of(Quote), id_col=Quote.id, source=quotes_of_partners, descending=True
+                columns=columns_of(Quote),
+                id_col=Quote.id,
+                source=quotes_of_partners,
+                descending=True,
             ),
             "customers_of_partner": Relation(
                 columns=columns_of(Organization),
@@ -206,7 +221,12 @@ class Catalog:
 
     def list_price(self, product_id: int, tier: Any, currency: Currency, kind: Any) -> Any:
         for row in self.prices:
-            if (row.product_id, row.tier, row.currency, row.kind) == (product_id, tier, currency, kind):
+            if (row.product_id, row.tier, row.currency, row.kind) == (
+                product_id,
+                tier,
+                currency,
+                kind,
+            ):
                 return row.amount
         return None
 

@@ -22,30 +22,30 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 Fetch = Callable[[AsyncConnection, list[K]], Awaitable[Sequence[V]]]
+# A column or ORM attribute (``License.id``); SQLAlchemy types them apart, we use both alike.
+Col = Any
 
 
-class SqlLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+class SqlLoader(Generic[K, V]):
     """A per-request DataLoader whose batch function runs on a fresh pooled connection."""
 
     def __init__(self, engine: AsyncEngine, fetch: Fetch[K, V]) -> None:
-        super().__init__()
         self._engine = engine
         self._fetch = fetch
+        self._loader: DataLoader[K, V] = DataLoader(batch_load_fn=self._batch)
 
-    async def batch_load_fn(self, keys: list[K]) -> Sequence[V]:
+    async def _batch(self, keys: list[K]) -> list[V]:
         async with self._engine.connect() as conn:
-            return await self._fetch(conn, keys)
+            return list(await self._fetch(conn, keys))
 
-    async def load(self, key: K) -> V:  # narrower type than aiodataloader's
-        return await super().load(key)  # type: ignore[no-any-return]
+    async def load(self, key: K) -> V:
+        return await self._loader.load(key)  # type: ignore[no-any-return]
 
     async def load_many(self, keys: Sequence[K]) -> list[V]:
-        return await super().load_many(keys)  # type: ignore[no-any-return]
+        return await self._loader.load_many(keys)  # type: ignore[no-any-return]
 
 
-def rows_by_key(
-    query: Select[Any], key_col: ColumnElement[Any]
-) -> Fetch[Any, Row[Any] | None]:
+def rows_by_key(query: Select[Any], key_col: Col) -> Fetch[Any, Row[Any] | None]:
     """``WHERE key IN (...)``: one row (or None) per key, in the order of the keys."""
 
     async def fetch(conn: AsyncConnection, keys: list[Any]) -> list[Row[Any] | None]:
@@ -57,7 +57,7 @@ def rows_by_key(
 
 
 def grouped_rows(
-    query: Select[Any], parent_col: ColumnElement[Any], order_by: Sequence[Any]
+    query: Select[Any], parent_col: Col, order_by: Sequence[Any]
 ) -> Fetch[Any, list[Row[Any]]]:
     """``WHERE parent IN (...)``: the (short, unpaged) list of children of each parent."""
 
@@ -80,7 +80,7 @@ class Relation:
         self,
         *,
         columns: Sequence[Any],
-        id_col: ColumnElement[int],
+        id_col: Col,
         source: Callable[[Sequence[Any], Any], tuple[FromClause, ColumnElement[Any], list[Any]]],
         descending: bool = False,
     ) -> None:
@@ -90,7 +90,9 @@ class Relation:
         self.descending = descending
 
     def page_fetch(self) -> Fetch[tuple[Any, PageRequest, Any], Page]:
-        async def fetch(conn: AsyncConnection, keys: list[tuple[Any, PageRequest, Any]]) -> list[Page]:
+        async def fetch(
+            conn: AsyncConnection, keys: list[tuple[Any, PageRequest, Any]]
+        ) -> list[Page]:
             # Keys asking for the same page and filter share one statement.
             groups: dict[tuple[PageRequest, Any], list[Any]] = {}
             for parent, page, filter_ in keys:

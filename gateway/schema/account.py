@@ -70,7 +70,9 @@ class Account(Node):
         rows = await info.context.loaders.tax_ids.load(self.pk)
         return [TaxId(kind=row.kind, value=row.value) for row in rows]
 
-    @strawberry.field(description="Licenses where this account is the billing or technical contact.")
+    @strawberry.field(
+        description="Licenses where this account is the billing or technical contact."
+    )
     async def licenses(
         self,
         info: Info,
@@ -86,7 +88,9 @@ class Account(Node):
         key = filter.to_key() if filter else LicenseFilter()
         return await paged(info, "licenses_of_account", self.pk, page, key, License.from_row)
 
-    @strawberry.field(description="Quotes where this account is a contact; deleted ones only on request.")
+    @strawberry.field(
+        description="Quotes where this account is a contact; deleted ones only on request."
+    )
     async def quotes(
         self,
         info: Info,

@@ -54,7 +54,9 @@ class AuditEvent(Node):
                 encode_id("Partner", row.acting_partner_id) if row.acting_partner_id else None
             ),
             changes=[
-                FieldChange(field=c["field"], before=_json(c.get("before")), after=_json(c.get("after")))
+                FieldChange(
+                    field=c["field"], before=_json(c.get("before")), after=_json(c.get("after"))
+                )
                 for c in row.changes or []
             ],
         )

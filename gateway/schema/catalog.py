@@ -9,7 +9,14 @@ from typing import Any
 import strawberry
 
 from gateway.domain import support
-from gateway.domain.enums import Currency, Deployment, PriceKind, SupportChannel, SupportOfferingKind, Tier
+from gateway.domain.enums import (
+    Currency,
+    Deployment,
+    PriceKind,
+    SupportChannel,
+    SupportOfferingKind,
+    Tier,
+)
 from gateway.schema.common import Money
 from gateway.schema.relay import Node, encode_id
 

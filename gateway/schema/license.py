@@ -108,7 +108,9 @@ class License(Node):
     def technical_contact(self) -> Contact:
         return Contact(role=ContactRole.TECHNICAL, account_pk=self.row.technical_account_id)
 
-    @strawberry.field(description="The plan's channels while support is available (R-SUP-1, R-SUP-4).")
+    @strawberry.field(
+        description="The plan's channels while support is available (R-SUP-1, R-SUP-4)."
+    )
     async def support_plan(self, info: Info) -> SupportPlan | None:
         status = await self.status(info)
         return SupportPlan.of(self.row.tier) if rules.support_active(status) else None

@@ -111,9 +111,7 @@ class Partner(Node):
         before: str | None = None,
     ) -> Connection[Organization]:
         page = page_request(first, after, last, before)
-        return await paged(
-            info, "customers_of_partner", self.pk, page, None, Organization.from_row
-        )
+        return await paged(info, "customers_of_partner", self.pk, page, None, Organization.from_row)
 
 
 @strawberry.type(name="PartnerTokenInfo", description="A partner API token; never its secret.")

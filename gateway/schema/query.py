@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from gateway.auth import policy
 from gateway.domain import support
+from gateway.domain.enums import TIER_ORDER
 from gateway.loaders.filters import NO_QUOTE_FILTER, AccountFilter, LicenseFilter
 from gateway.resolvers import lists, metrics
 from gateway.resolvers.node import MAX_NODES, resolve_node
@@ -27,7 +28,6 @@ from gateway.schema.license import License
 from gateway.schema.partner import Partner
 from gateway.schema.quote import Quote
 from gateway.schema.relay import Connection, Node, page_request
-from gateway.domain.enums import TIER_ORDER
 
 
 @strawberry.type(description="Staff figures.")
@@ -84,7 +84,9 @@ class Query:
         key = filter.to_key() if filter else LicenseFilter()
         return await lists.licenses(info, page_request(first, after, last, before), key)
 
-    @strawberry.field(description="Quotes the caller may see, newest first; no deleted ones unless asked.")
+    @strawberry.field(
+        description="Quotes the caller may see, newest first; no deleted ones unless asked."
+    )
     async def quotes(
         self,
         info: Info,
@@ -154,7 +156,7 @@ class Query:
     def support_offerings(self) -> list[SupportOffering]:
         return [SupportOffering.of(offering) for offering in support.SUPPORT_OFFERINGS]
 
-    @strawberry.field(description="Whether a version (\"1.4\") is still supported (R-SUP-3).")
+    @strawberry.field(description='Whether a version ("1.4") is still supported (R-SUP-3).')
     async def version_support(self, info: Info, version: str) -> VersionSupport | None:
         catalog = await info.context.loaders.catalog.load("catalog")
         releases = [(r.major, r.minor, r.released_on) for r in catalog.releases]

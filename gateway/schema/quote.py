@@ -140,7 +140,9 @@ class Quote(Node):
 
     @strawberry.field(description="EXPIRED once past validUntil (R-QUOTE-1, R-QUOTE-2).")
     def status(self, info: Info) -> QuoteStatus:
-        return rules.effective_quote_status(self.row.status, self.row.valid_until, info.context.today)
+        return rules.effective_quote_status(
+            self.row.status, self.row.valid_until, info.context.today
+        )
 
     async def _blocked(self, info: Info) -> EditBlockedReason | None:
         loaders = info.context.loaders
@@ -148,7 +150,9 @@ class Quote(Node):
         catalog = await loaders.catalog.load("catalog")
         return rules.edit_blocked_reason(
             status=self.status(info),
-            deployments=[Deployment(catalog.products_by_id[ln.product_id].deployment) for ln in lines],
+            deployments=[
+                Deployment(catalog.products_by_id[ln.product_id].deployment) for ln in lines
+            ],
             tiers=[Tier(ln.tier) for ln in lines],
         )
 

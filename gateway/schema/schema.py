@@ -19,5 +19,16 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     # Every Node implementation, so `node(id)` can return any of them.
-    types=[Account, AuditEvent, License, Order, Organization, Partner, PartnerTokenInfo, Product, Quote, QuoteLine],
+    types=[
+        Account,
+        AuditEvent,
+        License,
+        Order,
+        Organization,
+        Partner,
+        PartnerTokenInfo,
+        Product,
+        Quote,
+        QuoteLine,
+    ],
 )

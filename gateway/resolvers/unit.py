@@ -1,0 +1,103 @@
+"""One mutation, one transaction: the unit of work every mutation resolver runs in.
+
+``async with unit_of_work(info) as unit:`` opens a session and a transaction; the resolver
+writes through ``unit.session``, records audit events (R-SEC-1) and outgoing mail in the
+same transaction, and raises ``DomainError`` to refuse. On a refusal or any exception
+everything is rolled back; on success it commits once and the request's loaders are
+renewed so the payload reads what was just written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AuditEvent, OutgoingMail
+from gateway.auth.principal import Principal
+from gateway.domain.enums import PrincipalKind
+from gateway.schema.info import Info
+
+
+@dataclass
+class Unit:
+    session: AsyncSession
+    principal: Principal
+    now: dt.datetime
+    events: list[dict[str, Any]] = field(default_factory=list)
+    mails: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: int,
+        changes: dict[str, tuple[Any, Any]] | None = None,
+        *,
+        principal: Principal | None = None,
+    ) -> None:
+        """R-SEC-1: who, what, which entity, and each changed field before → after."""
+        who = principal or self.principal
+        principal_id = {
+            PrincipalKind.CUSTOMER: who.account_id,
+            PrincipalKind.PARTNER: who.token_id,
+            PrincipalKind.STAFF: who.token_id,
+        }.get(who.kind)
+        self.events.append(
+            dict(
+                at=self.now,
+                principal_kind=who.kind,
+                principal_id=str(principal_id) if principal_id is not None else None,
+                principal_name=who.name,
+                acting_partner_id=who.partner_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                changes=[
+                    {"field": name, "before": _plain(before), "after": _plain(after)}
+                    for name, (before, after) in (changes or {}).items()
+                    if before != after
+                ],
+            )
+        )
+
+    def mail(self, *, to: str, subject: str, body: str, template: str) -> None:
+        """Queue a message in the outbox; it is sent only if the transaction commits."""
+        self.mails.append(
+            dict(to_address=to, subject=subject, body=body, template=template, created_at=self.now)
+        )
+
+    async def flush_records(self) -> None:
+        if self.events:
+            await self.session.execute(insert(AuditEvent), self.events)
+        if self.mails:
+            await self.session.execute(insert(OutgoingMail), self.mails)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    if value is None or isinstance(value, bool | int | str | list | dict):
+        return value
+    return str(value)  # Decimal and friends, exactly
+
+
+@asynccontextmanager
+async def unit_of_work(info: Info, *, principal: Principal | None = None) -> AsyncIterator[Unit]:
+    context = info.context
+    async with context.session_factory() as session, session.begin():
+        unit = Unit(session=session, principal=principal or context.principal, now=context.now)
+        yield unit
+        await unit.flush_records()
+    context.renew_loaders()
