@@ -13,7 +13,7 @@ DZD_COUNTRY = "DZ"
 
 def check_currency_allowed(currency: Currency, organization_country: str) -> None:
     """R-CUR-2: DZD is reserved for licensee organizations in Algeria."""
-    if currency is Currency.DZD and organization_country.strip().upper() != DZD_COUNTRY:
+    if currency == Currency.DZD and organization_country.strip().upper() != DZD_COUNTRY:
         raise DomainError(
             ErrorCode.CURRENCY_NOT_ALLOWED,
             "DZD quotes are reserved for organizations in Algeria (DZ)",
@@ -45,9 +45,9 @@ def list_price_in(
 
     A missing ``margin`` counts as no margin; a missing ``rate`` cannot price DZD.
     """
-    if currency is Currency.USD:
+    if currency == Currency.USD:
         return round_money(usd)
-    if currency is Currency.EUR:
+    if currency == Currency.EUR:
         return round_money(eur)
     if rate is None:
         raise DomainError(

@@ -36,14 +36,14 @@ def license_status(
     today: date,
 ) -> LicenseStatus:
     """The status a license shows on ``today`` (a UTC date). End dates are exclusive."""
-    if license_type is LicenseType.EVALUATION:
+    if license_type == LicenseType.EVALUATION:
         if evaluation_ends_on is not None and today < evaluation_ends_on:
             return LicenseStatus.EVALUATION
         return LicenseStatus.EVALUATION_EXPIRED
     active = maintenance_ends_on is not None and today < maintenance_ends_on
     if active:
         return LicenseStatus.ACTIVE
-    if deployment is Deployment.CLOUD:
+    if deployment == Deployment.CLOUD:
         # R-LIC-2: a Cloud subscription is annual; past its paid term it lapses.
         return LicenseStatus.LAPSED
     # R-LIC-2, R-MAINT-7: Server and Data Center are perpetual and keep working.
@@ -52,9 +52,9 @@ def license_status(
 
 def backups_included(*, deployment: Deployment, license_type: LicenseType) -> bool | None:
     """R-EVAL-3: Cloud evaluations have no data backups, paid Cloud does; None off Cloud."""
-    if deployment is not Deployment.CLOUD:
+    if deployment != Deployment.CLOUD:
         return None
-    return license_type is not LicenseType.EVALUATION
+    return license_type != LicenseType.EVALUATION
 
 
 def customization_eligible(
@@ -62,9 +62,9 @@ def customization_eligible(
 ) -> bool:
     """R-LIC-3: only holders of a (paid) Server Enterprise license; Cloud never."""
     return (
-        deployment is Deployment.SERVER
-        and tier is Tier.ENTERPRISE
-        and license_type is not LicenseType.EVALUATION
+        deployment == Deployment.SERVER
+        and tier == Tier.ENTERPRISE
+        and license_type != LicenseType.EVALUATION
     )
 
 

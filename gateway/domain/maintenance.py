@@ -60,7 +60,7 @@ def check_maintenance_limit(
     *, deployment: Deployment, new_end: date, today: date, years: int
 ) -> None:
     """R-MAINT-5: at most 3 years of maintenance beyond today (server); Cloud 12 months only."""
-    if deployment is Deployment.CLOUD:
+    if deployment == Deployment.CLOUD:
         if years != CLOUD_RENEWAL_YEARS:
             raise DomainError(
                 ErrorCode.MAINTENANCE_LIMIT,
@@ -83,7 +83,7 @@ def renewal_years_allowed(
     *, deployment: Deployment, previous_end: date, today: date
 ) -> tuple[int, ...]:
     """The renewal lengths (in years) R-MAINT-4 and R-MAINT-5 allow today, shortest first."""
-    if deployment is Deployment.CLOUD:
+    if deployment == Deployment.CLOUD:
         return (CLOUD_RENEWAL_YEARS,)
     limit = maintenance_limit(today)
     return tuple(
@@ -100,7 +100,7 @@ def co_term_requires_sales_review(sync_with_sens: Sequence[str] | None) -> bool:
 
 def check_co_term_end(*, kind: QuoteLineKind, starts_on: date, ends_on: date) -> None:
     """R-MAINT-6: a new or upgrade line keeps its 12 months; it cannot be synced shorter."""
-    if kind is QuoteLineKind.RENEWAL:
+    if kind == QuoteLineKind.RENEWAL:
         return
     minimum = add_months(starts_on, MAINTENANCE_BLOCK_MONTHS)
     if ends_on < minimum:

@@ -55,12 +55,12 @@ def check_quantity(quantity: int) -> None:
 
 def promotional_applies(*, deployment: Deployment, kind: QuoteLineKind) -> bool:
     """R-PRICE-1: 20% on all plans, but Cloud renewals are at normal price (first term only)."""
-    return not (deployment is Deployment.CLOUD and kind is QuoteLineKind.RENEWAL)
+    return not (deployment == Deployment.CLOUD and kind == QuoteLineKind.RENEWAL)
 
 
 def academic_percent(deployment: Deployment) -> Decimal:
     """R-PRICE-2: 7% on Server and Data Center, 5% on Cloud."""
-    return ACADEMIC_CLOUD_PERCENT if deployment is Deployment.CLOUD else ACADEMIC_SERVER_PERCENT
+    return ACADEMIC_CLOUD_PERCENT if deployment == Deployment.CLOUD else ACADEMIC_SERVER_PERCENT
 
 
 def price_line(

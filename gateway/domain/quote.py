@@ -34,7 +34,7 @@ def quote_valid_until(created_on: date) -> date:
 
 def effective_quote_status(stored: QuoteStatus, valid_until: date, today: date) -> QuoteStatus:
     """R-QUOTE-1: an OPEN quote is EXPIRED from the day after ``valid_until``."""
-    if stored is QuoteStatus.OPEN and today > valid_until:
+    if stored == QuoteStatus.OPEN and today > valid_until:
         return QuoteStatus.EXPIRED
     return stored
 
@@ -53,7 +53,7 @@ def edit_blocked_reason(
         return closed
     if any(d in (Deployment.CLOUD, Deployment.DATA_CENTER) for d in deployments):
         return EditBlockedReason.CONTACT_SALES
-    if any(t is Tier.ENTERPRISE for t in tiers):
+    if any(t == Tier.ENTERPRISE for t in tiers):
         return EditBlockedReason.CONTACT_SALES
     return None
 
@@ -65,7 +65,7 @@ def check_quote_editable(
     reason = edit_blocked_reason(status=status, deployments=deployments, tiers=tiers)
     if reason is None:
         return
-    if reason is EditBlockedReason.CONTACT_SALES:
+    if reason == EditBlockedReason.CONTACT_SALES:
         raise DomainError(
             ErrorCode.CONTACT_SALES,
             "This quote contains a Cloud subscription or an Enterprise product; "
@@ -76,7 +76,7 @@ def check_quote_editable(
 
 def check_open(status: QuoteStatus) -> None:
     """R-QUOTE-1, R-QUOTE-2: paying or editing needs an open (effective status) quote."""
-    if status is not QuoteStatus.OPEN:
+    if status != QuoteStatus.OPEN:
         raise DomainError(ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value.lower()}")
 
 

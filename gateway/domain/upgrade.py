@@ -36,7 +36,7 @@ def check_upgrade(
     Evaluations are converted by a purchase (R-EVAL-4), not upgraded; R-UPG-2: only the
     tiers of the product exist, no custom tier.
     """
-    if license_type is LicenseType.EVALUATION:
+    if license_type == LicenseType.EVALUATION:
         raise DomainError(
             ErrorCode.NOT_UPGRADABLE,
             "An evaluation is converted by buying a license, not upgraded",
