@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -41,11 +41,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
             principal=principal,
             engine=state.engine,
             session_factory=state.session_factory,
+            now=state.clock(),
         )
 
 
 def unauthenticated_response(message: str) -> JSONResponse:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+    }
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conex"'})
 
 
@@ -63,7 +67,7 @@ class AuthenticatedGraphQL:
                 request.headers.get("authorization"),
                 engine=request.app.state.engine,
                 key=self.settings.signing_key(),
-                now=_now(),
+                now=request.app.state.clock(),
             )
         except Unauthenticated as exc:
             await unauthenticated_response(str(exc))(scope, receive, send)
@@ -72,9 +76,7 @@ class AuthenticatedGraphQL:
         await self.graphql(scope, receive, send)
 
 
-def _now() -> Any:
-    import datetime as dt
-
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -113,8 +115,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The one clock of the app (aware UTC); tests replace it to stand on a given day.
+    app.state.clock = utc_now
     app.state.engine = engine or create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
     )
     app.state.session_factory = create_session_factory(app.state.engine)
     return app

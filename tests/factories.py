@@ -45,7 +45,12 @@ NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
 _seq = itertools.count(1)
 
-SERVER_EUR = {Tier.STARTER: "1200", Tier.EXPRESS: "2400", Tier.PROFESSIONAL: "4800", Tier.ENTERPRISE: "9600"}
+SERVER_EUR = {
+    Tier.STARTER: "1200",
+    Tier.EXPRESS: "2400",
+    Tier.PROFESSIONAL: "4800",
+    Tier.ENTERPRISE: "9600",
+}
 
 
 async def _insert(engine: AsyncEngine, model: Any, **values: Any) -> int:
@@ -66,26 +71,38 @@ async def catalog(engine: AsyncEngine) -> dict[Deployment, int]:
         (Deployment.DATA_CENTER, "data-center", "Conex Books Data Center"),
         (Deployment.CLOUD, "cloud", "Conex Books Cloud"),
     ):
-        ids[deployment] = await _insert(engine, Product, code=code, name=name, deployment=deployment)
+        ids[deployment] = await _insert(
+            engine, Product, code=code, name=name, deployment=deployment
+        )
     rows = []
     for deployment, product_id in ids.items():
         tiers = [Tier.ENTERPRISE] if deployment is Deployment.DATA_CENTER else list(SERVER_EUR)
         for tier in tiers:
-            eur = Decimal(SERVER_EUR[tier]) * (Decimal(3) if deployment is Deployment.DATA_CENTER else 1)
+            eur = Decimal(SERVER_EUR[tier]) * (
+                Decimal(3) if deployment is Deployment.DATA_CENTER else 1
+            )
             if deployment is Deployment.CLOUD:
                 eur = eur / 2
             for currency, amount in ((Currency.EUR, eur), (Currency.USD, eur * Decimal("1.1"))):
                 for kind, share in ((PriceKind.NEW, 1), (PriceKind.RENEWAL, Decimal("0.5"))):
                     rows.append(
-                        dict(product_id=product_id, tier=tier, currency=currency, kind=kind,
-                             amount=(amount * share).quantize(Decimal("0.01")))
+                        dict(
+                            product_id=product_id,
+                            tier=tier,
+                            currency=currency,
+                            kind=kind,
+                            amount=(amount * share).quantize(Decimal("0.01")),
+                        )
                     )
     async with engine.begin() as conn:
         await conn.execute(insert(Price), rows)
         await conn.execute(
             insert(ExchangeRate).values(
-                base=Currency.EUR, target=Currency.DZD, rate=Decimal("146.35"),
-                margin=Decimal("0.03"), effective_at=NOW - dt.timedelta(days=30),
+                base=Currency.EUR,
+                target=Currency.DZD,
+                rate=Decimal("146.35"),
+                margin=Decimal("0.03"),
+                effective_at=NOW - dt.timedelta(days=30),
             )
         )
         await conn.execute(
@@ -103,8 +120,12 @@ async def catalog(engine: AsyncEngine) -> dict[Deployment, int]:
 async def account(engine: AsyncEngine, email: str | None = None, **values: Any) -> int:
     n = next(_seq)
     return await _insert(
-        engine, Account, email=email or f"user{n}@example.com", name=values.pop("name", f"User {n}"),
-        country=values.pop("country", "FR"), **values,
+        engine,
+        Account,
+        email=email or f"user{n}@example.com",
+        name=values.pop("name", f"User {n}"),
+        country=values.pop("country", "FR"),
+        **values,
     )
 
 
@@ -120,7 +141,9 @@ async def partner(engine: AsyncEngine, **values: Any) -> int:
 
 async def organization(engine: AsyncEngine, **values: Any) -> int:
     n = next(_seq)
-    return await _insert(engine, Organization, **{"name": f"Library {n}", "country": "FR", **values})
+    return await _insert(
+        engine, Organization, **{"name": f"Library {n}", "country": "FR", **values}
+    )
 
 
 async def license(
@@ -146,8 +169,13 @@ async def license(
         maintenance_ends_on=TODAY + dt.timedelta(days=265),
     )
     return await _insert(
-        engine, License, product_id=product_id, organization_id=organization_id,
-        billing_account_id=billing, technical_account_id=technical or billing, **{**defaults, **values},
+        engine,
+        License,
+        product_id=product_id,
+        organization_id=organization_id,
+        billing_account_id=billing,
+        technical_account_id=technical or billing,
+        **{**defaults, **values},
     )
 
 
@@ -162,14 +190,24 @@ async def quote(
 ) -> int:
     n = next(_seq)
     defaults: dict[str, Any] = dict(
-        number=f"Q-{n:06d}", status=QuoteStatus.OPEN, currency=Currency.EUR,
-        valid_until=TODAY + dt.timedelta(days=20), subtotal=Decimal("4800.00"),
-        discount_total=Decimal("960.00"), tax=Decimal("0.00"), total=Decimal("3840.00"),
-        created_at=NOW - dt.timedelta(days=10), updated_at=NOW - dt.timedelta(days=10),
+        number=f"Q-{n:06d}",
+        status=QuoteStatus.OPEN,
+        currency=Currency.EUR,
+        valid_until=TODAY + dt.timedelta(days=20),
+        subtotal=Decimal("4800.00"),
+        discount_total=Decimal("960.00"),
+        tax=Decimal("0.00"),
+        total=Decimal("3840.00"),
+        created_at=NOW - dt.timedelta(days=10),
+        updated_at=NOW - dt.timedelta(days=10),
     )
     quote_id = await _insert(
-        engine, Quote, organization_id=organization_id, billing_account_id=billing,
-        technical_account_id=technical or billing, **{**defaults, **values},
+        engine,
+        Quote,
+        organization_id=organization_id,
+        billing_account_id=billing,
+        technical_account_id=technical or billing,
+        **{**defaults, **values},
     )
     for position, line in enumerate(lines or []):
         await _insert(engine, QuoteLine, quote_id=quote_id, position=position, **{**LINE, **line})
@@ -177,27 +215,49 @@ async def quote(
 
 
 LINE: dict[str, Any] = dict(
-    kind=QuoteLineKind.NEW, tier=Tier.PROFESSIONAL, license_type=LicenseType.COMMERCIAL,
-    deployment_entity="Central Library", quantity=1, unit_price=Decimal("4800.00"),
-    subtotal=Decimal("4800.00"), discount_total=Decimal("960.00"), total=Decimal("3840.00"),
+    kind=QuoteLineKind.NEW,
+    tier=Tier.PROFESSIONAL,
+    license_type=LicenseType.COMMERCIAL,
+    deployment_entity="Central Library",
+    quantity=1,
+    unit_price=Decimal("4800.00"),
+    subtotal=Decimal("4800.00"),
+    discount_total=Decimal("960.00"),
+    total=Decimal("3840.00"),
     discounts=[{"kind": "PROMOTIONAL", "percent": "20", "amount": "960.00"}],
 )
 
 
 async def order(
-    engine: AsyncEngine, *, quote_id: int, organization_id: int, billing: int,
-    license_ids: list[int] = (), **values: Any,  # type: ignore[assignment]
+    engine: AsyncEngine,
+    *,
+    quote_id: int,
+    organization_id: int,
+    billing: int,
+    license_ids: list[int] = (),
+    **values: Any,  # type: ignore[assignment]
 ) -> int:
     n = next(_seq)
     defaults: dict[str, Any] = dict(
-        number=f"O-{n:06d}", invoice_number=f"INV-{n:06d}", paid_at=NOW - dt.timedelta(days=5),
-        payment_method="CARD", currency=Currency.EUR, total=Decimal("3840.00"),
-        billing_name="B", billing_email="b@example.com", technical_name="T",
+        number=f"O-{n:06d}",
+        invoice_number=f"INV-{n:06d}",
+        paid_at=NOW - dt.timedelta(days=5),
+        payment_method="CARD",
+        currency=Currency.EUR,
+        total=Decimal("3840.00"),
+        billing_name="B",
+        billing_email="b@example.com",
+        technical_name="T",
         technical_email="t@example.com",
     )
     order_id = await _insert(
-        engine, Order, quote_id=quote_id, organization_id=organization_id,
-        billing_account_id=billing, technical_account_id=billing, **{**defaults, **values},
+        engine,
+        Order,
+        quote_id=quote_id,
+        organization_id=organization_id,
+        billing_account_id=billing,
+        technical_account_id=billing,
+        **{**defaults, **values},
     )
     if license_ids:
         async with engine.begin() as conn:
@@ -211,12 +271,19 @@ async def customer_token(engine: AsyncEngine, account_id: int, secret_key: str) 
     """A live session for the account and its access token."""
     family = str(uuid.uuid4())
     await _insert(
-        engine, RefreshToken, account_id=account_id, family=family,
-        token_hash=token_hash(uuid.uuid4().hex), expires_at=NOW + dt.timedelta(days=3650),
+        engine,
+        RefreshToken,
+        account_id=account_id,
+        family=family,
+        token_hash=token_hash(uuid.uuid4().hex),
+        expires_at=NOW + dt.timedelta(days=3650),
     )
     token, _ = issue_access_token(
-        account_id=account_id, session_family=family, key=secret_key,
-        now=dt.datetime.now(dt.UTC), minutes=15,
+        account_id=account_id,
+        session_family=family,
+        key=secret_key,
+        now=dt.datetime.now(dt.UTC),
+        minutes=15,
     )
     return token
 
@@ -231,8 +298,14 @@ async def api_token(
 ) -> str:
     token = new_opaque_token(kind)
     await _insert(
-        engine, ApiToken, kind=kind, name=values.pop("name", "test token"), prefix=token[:12],
-        token_hash=token_hash(token), partner_id=partner_id, scopes=[str(s) for s in scopes],
+        engine,
+        ApiToken,
+        kind=kind,
+        name=values.pop("name", "test token"),
+        prefix=token[:12],
+        token_hash=token_hash(token),
+        partner_id=partner_id,
+        scopes=[str(s) for s in scopes],
         **values,
     )
     return token
