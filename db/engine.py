@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 2.0) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 2.0,
+    statement_timeout_ms: int | None = None,
+) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys and a busy timeout, PostgreSQL a sized pool."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 15})
@@ -27,8 +33,13 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 2.0) -
             cursor.close()
 
         return engine
+    server_settings = {"application_name": "conex-gateway"}
+    if statement_timeout_ms:
+        # Every statement is cancelled past this; the gateway answers 503 (PostgreSQL only).
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         url,
+        connect_args={"server_settings": server_settings},
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=pool_timeout,  # fail fast when the pool is exhausted

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,67 +14,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
-from gateway.auth.authenticate import Unauthenticated, authenticate
-from gateway.auth.principal import ANONYMOUS, Principal
-from gateway.context import Context
-from gateway.schema.schema import schema
+from gateway.http import GraphQLEndpoint
+from gateway.persisted import QueryStore, load_safelist
+from gateway.schema.schema import build_schema
 from gateway.settings import Settings, load_settings
+from gateway.throttle import MemoryThrottle, RedisThrottle, Throttle
 
 log = logging.getLogger(__name__)
-
-
-class GatewayGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
-        self.settings = settings
-
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        state = request.app.state
-        principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
-        return Context(
-            request=request,
-            response=response,
-            settings=self.settings,
-            principal=principal,
-            engine=state.engine,
-            session_factory=state.session_factory,
-            now=state.clock(),
-        )
-
-
-def unauthenticated_response(message: str) -> JSONResponse:
-    body = {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
-    }
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conex"'})
-
-
-class AuthenticatedGraphQL:
-    """Turns the bearer token into a principal before Strawberry runs; a bad token is a 401."""
-
-    def __init__(self, graphql: GatewayGraphQL, settings: Settings) -> None:
-        self.graphql = graphql
-        self.settings = settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope)
-        try:
-            principal = await authenticate(
-                request.headers.get("authorization"),
-                engine=request.app.state.engine,
-                key=self.settings.signing_key(),
-                now=request.app.state.clock(),
-            )
-        except Unauthenticated as exc:
-            await unauthenticated_response(str(exc))(scope, receive, send)
-            return
-        scope.setdefault("state", {})["principal"] = principal
-        await self.graphql(scope, receive, send)
 
 
 def utc_now() -> dt.datetime:
@@ -95,20 +44,36 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+def _redis(settings: Settings) -> Any | None:
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url)
+
+
+def _throttle(settings: Settings, redis: Any | None) -> Throttle:
+    if redis is not None:
+        return RedisThrottle(redis, settings.rate_limit_capacity, settings.rate_limit_restore_rate)
+    return MemoryThrottle(settings.rate_limit_capacity, settings.rate_limit_restore_rate)
+
+
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or load_settings()
     owns_engine = engine is None
+    redis = _redis(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         if owns_engine:
             await app.state.engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
-    graphql = AuthenticatedGraphQL(GatewayGraphQL(settings), settings)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -121,6 +86,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
+        statement_timeout_ms=settings.statement_timeout_ms,
     )
     app.state.session_factory = create_session_factory(app.state.engine)
+    app.state.schema = build_schema()
+    app.state.redis = redis
+    app.state.throttle = _throttle(settings, redis)
+    app.state.query_store = QueryStore(load_safelist(settings.safelist_path), redis)
     return app

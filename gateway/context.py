@@ -4,34 +4,58 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import Response
 
 from gateway.auth.principal import Principal
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
+    from gateway.guard import CostReport
     from gateway.loaders import Loaders
+    from gateway.throttle import Throttle
+
+
+@dataclass
+class ResponseMeta:
+    """What resolvers may say about the HTTP response: its status and extra headers."""
+
+    status_code: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Context:
     request: Request
-    response: Response | None
     settings: Settings
     principal: Principal
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    throttle: Throttle
     # One clock per request: every "today" in one response agrees (times in UTC).
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    request_id: str = ""
+    response: ResponseMeta = field(default_factory=ResponseMeta)
+    cost: CostReport | None = None
+    services: dict[str, Any] = field(default_factory=dict)
     _loaders: Loaders | None = None
 
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    @property
+    def throttle_key(self) -> str:
+        """Whose bucket a request takes from: the principal, or the address of anonymous."""
+        p = self.principal
+        if p.account_id is not None:
+            return f"account:{p.account_id}"
+        if p.token_id is not None:
+            return f"token:{p.token_id}"
+        client = self.request.client
+        return f"address:{client.host if client else 'unknown'}"
 
     def renew_loaders(self) -> None:
         """After a write: later reads in this request must not see cached rows."""

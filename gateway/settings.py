@@ -40,6 +40,21 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Operation limits (README "Limits"): checked before any resolver runs.
+    max_depth: int = Field(default=12, ge=2, le=100)
+    max_aliases: int = Field(default=30, ge=0, le=1000)
+    max_tokens: int = Field(default=5000, ge=100, le=100_000)
+    max_root_fields: int = Field(default=20, ge=1, le=200)
+    max_query_cost: int = Field(default=1000, ge=10, le=1_000_000)
+    max_batch_operations: int = Field(default=0, ge=0, le=100)  # 0: batched requests off
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    request_timeout: float = Field(default=15.0, gt=0, le=300)
+    statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
+    # Leaky bucket of cost points per principal (Shopify-style).
+    rate_limit_capacity: int = Field(default=2000, ge=10)
+    rate_limit_restore_rate: int = Field(default=100, ge=1)  # points per second
+    safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
+    safelist_path: Path = Path("persisted-operations.json")
 
     @field_validator("database_url")
     @classmethod
@@ -49,6 +64,8 @@ class Settings(BaseSettings):
             url = make_url(value)
         except ArgumentError as exc:
             raise ValueError(f"not a database URL ({exc})") from None
+        except ValueError:  # the port is parsed as an int
+            raise ValueError("not a database URL (the port is not a number)") from None
         if url.drivername not in SUPPORTED_DRIVERS:
             raise ValueError(
                 f"unsupported database {url.drivername!r}; use sqlite+aiosqlite:///PATH "
@@ -109,7 +126,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = "CONEX_" + str(error["loc"][0]).upper() if error["loc"] else "CONEX_*"
-        raise SettingsError(f"{name}: {error['msg']}") from None
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None
     if settings.env == "prod":
         settings.signing_key()
     return settings

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import strawberry
+from collections.abc import Callable
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+
+from gateway.guard import OperationGuard
 from gateway.schema import enums  # noqa: F401  (registers the enums)
 from gateway.schema.account import Account
 from gateway.schema.audit import AuditEvent
@@ -15,20 +21,42 @@ from gateway.schema.partner import Organization, Partner, PartnerTokenInfo
 from gateway.schema.query import Query
 from gateway.schema.quote import Quote, QuoteLine
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    # Every Node implementation, so `node(id)` can return any of them.
-    types=[
-        Account,
-        AuditEvent,
-        License,
-        Order,
-        Organization,
-        Partner,
-        PartnerTokenInfo,
-        Product,
-        Quote,
-        QuoteLine,
-    ],
-)
+NODE_TYPES = [
+    Account,
+    AuditEvent,
+    License,
+    Order,
+    Organization,
+    Partner,
+    PartnerTokenInfo,
+    Product,
+    Quote,
+    QuoteLine,
+]
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Errors are logged once, with the request id, where the response is made
+        (gateway.http); a refused input is not an error of the service."""
+
+
+def build_schema(*, guarded: bool = True) -> GatewaySchema:
+    """The schema with its extensions: documents parsed and validated once per text, and
+    the operation guard (limits, cost, rate limits). Extension classes, never instances,
+    so each request gets its own."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+    ]
+    if guarded:
+        extensions.append(OperationGuard)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPES,  # every Node implementation, so `node(id)` can return any of them
+        extensions=extensions,
+    )
+
+
+schema = build_schema(guarded=False)  # for the SDL export and tools; the app builds its own

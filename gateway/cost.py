@@ -1,0 +1,163 @@
+"""Query cost, Shopify-style, computed before execution from the document and variables.
+
+Objects cost 1, scalars and enums 0, a connection ``first × (cost of one edge)`` plus its
+own 1, a list of objects its expected length × the cost of one item, each mutation field 10.
+The actual cost is counted afterwards from the objects really returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    get_nullable_type,
+    value_from_ast_untyped,
+)
+
+from gateway.schema.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+MUTATION_COST = 10
+LIST_ESTIMATE = 10  # unpaged lists (quote lines, a license's orders) are short
+
+
+class CostCalculator:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def operation(self, operation: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(operation.operation)
+        if root is None:
+            return 0
+        cost = self.selection(operation.selection_set, root, set())
+        if operation.operation is OperationType.MUTATION:
+            cost += MUTATION_COST * len(operation.selection_set.selections)
+        return cost
+
+    def selection(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, seen: set[str]
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection(selection.selection_set, target or parent, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                target = self.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self.selection(fragment.selection_set, target, seen | {name})
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, seen: set[str]) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            return 0
+        definition: GraphQLField | None = parent.fields.get(name)
+        if definition is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            return 0  # scalars and enums are free
+        arguments = self.arguments(node)
+        if named.name.endswith("Connection"):
+            size = arguments.get("first") or arguments.get("last") or DEFAULT_PAGE_SIZE
+            # A larger page is refused by the connection itself, with its own error.
+            size = max(0, min(int(size), MAX_PAGE_SIZE)) if isinstance(size, int) else 0
+            return 1 + self.connection(node.selection_set, named, size, seen)
+        child = 1 + self.selection(node.selection_set, named, seen)
+        if isinstance(get_nullable_type(definition.type), GraphQLList):
+            ids = arguments.get("ids")
+            size = len(ids) if isinstance(ids, list) else LIST_ESTIMATE
+            return size * child
+        return child
+
+    def connection(
+        self,
+        selection_set: SelectionSetNode | None,
+        connection: GraphQLNamedType,
+        size: int,
+        seen: set[str],
+    ) -> int:
+        """``edges`` and ``nodes`` repeat once per row; ``pageInfo`` and ``totalCount`` once."""
+        if selection_set is None or not isinstance(connection, GraphQLObjectType):
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode) and selection.name.value in {"edges", "nodes"}:
+                row = get_named_type(connection.fields[selection.name.value].type)
+                total += size * (1 + self.selection(selection.selection_set, row, seen))
+            else:
+                total += self.selection(SelectionSetNode(selections=(selection,)), connection, seen)
+        return total
+
+    def arguments(self, node: FieldNode) -> dict[str, Any]:
+        found = {}
+        for argument in node.arguments or ():
+            try:
+                found[argument.name.value] = value_from_ast_untyped(
+                    argument.value, dict(self.variables)
+                )
+            except (TypeError, ValueError):
+                continue
+        return found
+
+
+def requested_cost(
+    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: Mapping[str, Any]
+) -> int:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if not operations:
+        return 0
+    return CostCalculator(schema, fragments, variables or {}).operation(operations[0])
+
+
+def actual_cost(data: Any, *, mutation_fields: int = 0) -> int:
+    """Objects actually returned (each dict below the root), plus the mutations' own cost."""
+
+    def count(value: Any) -> int:
+        if isinstance(value, dict):
+            return 1 + sum(count(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(count(v) for v in value)
+        return 0
+
+    if not isinstance(data, dict):
+        return MUTATION_COST * mutation_fields
+    return sum(count(v) for v in data.values()) + MUTATION_COST * mutation_fields
