@@ -1,0 +1,27 @@
+"""Apps with other settings than the default, sharing the test database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+
+
+@pytest.fixture
+def client_with(engine: Any, settings: Any) -> Callable[..., Any]:
+    """``async with client_with(max_depth=3) as client``: an app with changed settings."""
+
+    @asynccontextmanager
+    async def make(**changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings.model_copy(update=changes), engine=engine)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+    return make

@@ -1,0 +1,117 @@
+"""Operation limits and query cost: refused before any resolver runs, with a code naming
+the limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests import factories as f
+
+
+def post(client: Any, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
+    return client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+
+
+def code(body: dict[str, Any]) -> str:
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def test_depth_limit(client_with):
+    deep = "{ viewer { account { licenses { edges { node { organization { licenses { edges { node { id } } } } } } } } } }"
+    async with client_with(max_depth=8) as client:
+        body = (await post(client, deep)).json()
+    assert code(body) == "MAX_DEPTH_EXCEEDED"
+    assert body["errors"][0]["extensions"]["limit"] == 8
+    assert "data" not in body or body["data"] is None
+
+
+async def test_depth_counts_through_fragments(client_with):
+    query = """{ viewer { ...A } } fragment A on Viewer { account { licenses { edges { node { id } } } } }"""
+    async with client_with(max_depth=4) as client:
+        assert code((await post(client, query)).json()) == "MAX_DEPTH_EXCEEDED"
+    async with client_with(max_depth=6) as client:
+        assert "errors" not in (await post(client, query)).json()
+
+
+async def test_alias_limit_counts_aliases_in_fragments_each_time_spread(client_with):
+    fragment = "fragment F on Query { a: products { id } b: products { id } }"
+    query = "query { x: supportPlans { tier } ...F } " + fragment
+    async with client_with(max_aliases=2) as client:
+        body = (await post(client, query)).json()
+    assert code(body) == "MAX_ALIASES_EXCEEDED"
+    assert body["errors"][0]["extensions"]["actual"] == 3
+
+
+async def test_root_field_limit(client_with):
+    query = "{ " + " ".join(f"p{i}: supportPlans {{ tier }}" for i in range(6)) + " }"
+    async with client_with(max_root_fields=5, max_aliases=100) as client:
+        assert code((await post(client, query)).json()) == "MAX_ROOT_FIELDS_EXCEEDED"
+
+
+async def test_token_limit_refuses_before_parsing(client_with):
+    query = "{ " + " ".join(["products { id }"] * 200) + " }"
+    async with client_with(max_tokens=500) as client:
+        response = await post(client, query)
+    assert response.status_code == 400
+    assert code(response.json()) == "MAX_TOKENS_EXCEEDED"
+
+
+async def test_query_too_complex(client_with, engine):
+    await f.catalog(engine)
+    query = """{ partners(first: 100) { edges { node { customers(first: 100) { edges { node {
+      licenses(first: 100) { edges { node { id } } } } } } } } } }"""
+    async with client_with() as client:
+        body = (await post(client, query)).json()
+    assert code(body) == "QUERY_TOO_COMPLEX"
+    assert body["errors"][0]["extensions"]["requestedQueryCost"] > 1000
+
+
+async def test_every_response_reports_its_cost(client, engine):
+    await f.catalog(engine)
+    body = (
+        await post(client, "{ products { id name } partners(first: 5) { edges { node { id } } } }")
+    ).json()
+    cost = body["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 10 + 1 + 5 * 2  # a list (estimated 10) + a connection
+    assert cost["actualQueryCost"] == 3 + 1  # 3 products, an empty connection
+    assert cost["throttleStatus"] == {
+        "maximumAvailable": 2000,
+        "currentlyAvailable": cost["throttleStatus"]["currentlyAvailable"],
+        "restoreRate": 100,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ products { id } }", 10),  # a list of objects: 10 × 1
+        ("{ partners(first: 7) { totalCount } }", 1),
+        ("{ partners(first: 7) { edges { node { id } } } }", 1 + 7 * 2),
+        (
+            "{ partners(first: 7) { edges { node { customers(first: 3) { edges { node { id } } } } } } }",
+            1 + 7 * (2 + 1 + 3 * 2),
+        ),
+        ("mutation { logOut { userErrors { code } } }", 10 + 1 + 10),
+    ],
+)
+def test_cost_is_computed_statically(query, expected):
+    from graphql import parse
+
+    from gateway.cost import requested_cost
+    from gateway.schema.schema import schema
+
+    assert requested_cost(schema._schema, parse(query), None, {}) == expected
+
+
+def test_cost_uses_variables():
+    from graphql import parse
+
+    from gateway.cost import requested_cost
+    from gateway.schema.schema import schema
+
+    document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
+    assert requested_cost(schema._schema, document, None, {"n": 50}) == 1 + 50 * 2
