@@ -21,7 +21,10 @@ def code(body: dict[str, Any]) -> str:
 
 
 async def test_depth_limit(client_with):
-    deep = "{ viewer { account { licenses { edges { node { organization { licenses { edges { node { id } } } } } } } } } }"
+    deep = (
+        "{ viewer { account { licenses { edges { node { organization {"
+        " licenses { edges { node { id } } } } } } } } } }"
+    )
     async with client_with(max_depth=8) as client:
         body = (await post(client, deep)).json()
     assert code(body) == "MAX_DEPTH_EXCEEDED"
@@ -30,7 +33,8 @@ async def test_depth_limit(client_with):
 
 
 async def test_depth_counts_through_fragments(client_with):
-    query = """{ viewer { ...A } } fragment A on Viewer { account { licenses { edges { node { id } } } } }"""
+    query = """{ viewer { ...A } }
+      fragment A on Viewer { account { licenses { edges { node { id } } } } }"""
     async with client_with(max_depth=4) as client:
         assert code((await post(client, query)).json()) == "MAX_DEPTH_EXCEEDED"
     async with client_with(max_depth=6) as client:
