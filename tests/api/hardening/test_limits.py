@@ -89,16 +89,17 @@ async def test_every_response_reports_its_cost(client, engine):
     }
 
 
+NESTED = """{ partners(first: 7) { edges { node {
+  customers(first: 3) { edges { node { id } } } } } } }"""
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("{ products { id } }", 10),  # a list of objects: 10 × 1
         ("{ partners(first: 7) { totalCount } }", 1),
         ("{ partners(first: 7) { edges { node { id } } } }", 1 + 7 * 2),
-        (
-            "{ partners(first: 7) { edges { node { customers(first: 3) { edges { node { id } } } } } } }",
-            1 + 7 * (2 + 1 + 3 * 2),
-        ),
+        (NESTED, 1 + 7 * (2 + 1 + 3 * 2)),
         ("mutation { logOut { userErrors { code } } }", 10 + 1 + 10),
     ],
 )
