@@ -127,3 +127,16 @@ async def test_mobile_lists_constant(client, engine, world: World, name: str):
     await world.add_quotes(30)
     large = await statements_for(client, engine, name, {}, world.alice_token)
     assert small == large
+
+
+async def test_nodes_batches_ids_by_type(client, engine, world: World):
+    ids = [encode_id("License", pk) for pk in await world.add_licenses(30)]
+    ids += [encode_id("Quote", pk) for pk in await world.add_quotes(20)]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    headers = {"Authorization": f"Bearer {world.alice_token}"}
+    with count_statements(engine) as counter:
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": {"ids": ids}}, headers=headers
+        )
+    assert len([n for n in response.json()["data"]["nodes"] if n]) == 50
+    assert counter.count == 3  # session, licenses, quotes
