@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from gateway.documents import document_endpoint
 from gateway.http import GraphQLEndpoint
 from gateway.persisted import QueryStore, load_safelist
 from gateway.schema.schema import build_schema
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
+            Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -1,0 +1,81 @@
+"""Everything a quote or an invoice prints, read in a few statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.models import Account, Order, Organization, Partner, Product, Quote, QuoteLine, TaxId
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentData:
+    quote: Row[Any]
+    order: Row[Any] | None
+    organization: Row[Any]
+    partner: Row[Any] | None
+    billing: Row[Any]
+    technical: Row[Any]
+    tax_ids: list[Row[Any]]
+    lines: list[Row[Any]]
+    products: dict[int, str]
+
+
+async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> DocumentData | None:
+    order = None
+    if kind == "invoice":
+        order = (await conn.execute(select(*Order.__table__.c).where(Order.id == pk))).first()
+        if order is None:
+            return None
+        pk = order.quote_id
+    quote = (await conn.execute(select(*Quote.__table__.c).where(Quote.id == pk))).first()
+    if quote is None:
+        return None
+    organization = (
+        await conn.execute(
+            select(*Organization.__table__.c).where(Organization.id == quote.organization_id)
+        )
+    ).one()
+    partner = None
+    if quote.partner_id is not None:
+        partner = (
+            await conn.execute(select(*Partner.__table__.c).where(Partner.id == quote.partner_id))
+        ).first()
+    contacts = {
+        row.id: row
+        for row in await conn.execute(
+            select(*Account.__table__.c).where(
+                Account.id.in_([quote.billing_account_id, quote.technical_account_id])
+            )
+        )
+    }
+    tax_ids = list(
+        await conn.execute(
+            select(*TaxId.__table__.c)
+            .where(TaxId.account_id == quote.billing_account_id)
+            .order_by(TaxId.kind, TaxId.value)
+        )
+    )
+    lines = list(
+        await conn.execute(
+            select(*QuoteLine.__table__.c)
+            .where(QuoteLine.quote_id == quote.id)
+            .order_by(QuoteLine.position)
+        )
+    )
+    products = {row.id: row.name for row in await conn.execute(select(Product.id, Product.name))}
+    return DocumentData(
+        quote=quote,
+        order=order,
+        organization=organization,
+        partner=partner,
+        billing=contacts[quote.billing_account_id],
+        technical=contacts[quote.technical_account_id],
+        tax_ids=tax_ids,
+        lines=lines,
+        products=products,
+    )

@@ -1,0 +1,95 @@
+"""R-QUOTE-8: quote and invoice PDFs, by signed, expiring link, for those who can see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from gateway.schema.relay import encode_id
+from tests import factories as f
+from tests.api.read.conftest import World
+
+PDF_URL = "query($id: ID!) { node(id: $id) { ... on Quote { pdfUrl } ... on Order { pdfUrl } } }"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text drawn on the pages (fpdf2 deflates page streams)."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "".join(chunks)
+
+
+async def pdf_url(client, token: str, gid: str) -> str | None:
+    response = await client.post(
+        "/graphql",
+        json={"query": PDF_URL, "variables": {"id": gid}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    node = response.json()["data"]["node"]
+    return node["pdfUrl"] if node else None
+
+
+def path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+async def test_r_quote_8_quote_pdf_for_a_contact(client, world: World, engine):
+    await f.tax_id(engine, world.alice, "GST", "22AAAAA0000A1Z5")
+    (quote,) = await world.add_quotes(
+        1, po_number="PO-4711", currency="DZD", fx_rate=Decimal("146.35"), fx_margin=Decimal("0.03")
+    )
+    url = await pdf_url(client, world.alice_token, encode_id("Quote", quote))
+    assert url is not None and url.startswith("http://127.0.0.1:8000/documents/quote/")
+    response = await client.get(path(url))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    for expected in (
+        "PO-4711",
+        "Alice",
+        "alice@example.com",
+        "22AAAAA0000A1Z5",
+        "146.35",
+        "Universit",
+        "Promotional discount 20%",
+        "3,840.00 DZD",
+    ):
+        assert expected in text, expected
+
+
+async def test_r_quote_8_invoice_pdf(client, world: World):
+    (order,) = await world.add_orders(1)
+    url = await pdf_url(client, world.alice_token, encode_id("Order", order))
+    response = await client.get(path(url))
+    assert response.status_code == 200
+    assert "Invoice INV-" in pdf_text(response.content)
+
+
+async def test_r_quote_8_no_link_for_those_who_cannot_see_it(client, world: World):
+    (quote,) = await world.add_quotes(1)
+    assert await pdf_url(client, world.bob_token, encode_id("Quote", quote)) is None
+
+
+async def test_r_quote_8_tampered_and_expired_links_are_refused(client, world: World, app):
+    (quote,) = await world.add_quotes(1)
+    url = path(await pdf_url(client, world.alice_token, encode_id("Quote", quote)))
+    other = url.replace(f"/quote/{quote}?", f"/quote/{quote + 1}?")
+    assert (await client.get(other)).json()["errors"][0]["extensions"][
+        "code"
+    ] == "INVALID_SIGNATURE"
+    longer = re.sub(r"expires=(\d+)", lambda m: f"expires={int(m[1]) + 3600}", url)
+    assert (await client.get(longer)).status_code == 403
+    app.state.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
+    expired = await client.get(url)
+    assert expired.status_code == 403
+    assert expired.json()["errors"][0]["extensions"]["code"] == "LINK_EXPIRED"
+    assert (await client.get("/documents/quote/1")).status_code == 404
