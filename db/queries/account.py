@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account
-from gateway.domain.enums import AccountStatus
+from db.models import Account, License, PasswordResetToken, Quote, RefreshToken, TaxId
+from db.queries.filters import quote_status_is
+from gateway.domain.enums import AccountStatus, QuoteStatus, TaxIdKind
 
 
 async def live_account_by_email(
@@ -47,3 +49,106 @@ async def account_for_contact(
         .returning(Account.id)
     )
     return int(created.scalar_one()), True
+
+
+async def active_account(
+    session: AsyncSession, account_id: int, *, for_update: bool = False
+) -> Row[Any] | None:
+    """The signed-in customer's own (active) account row, locked when asked."""
+    stmt = select(*Account.__table__.c).where(
+        Account.id == account_id, Account.status == AccountStatus.ACTIVE
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).first()
+
+
+async def update_account(
+    session: AsyncSession, *, account_id: int, values: dict[str, Any]
+) -> Row[Any]:
+    stmt = (
+        update(Account)
+        .where(Account.id == account_id)
+        .values(**values)
+        .returning(*Account.__table__.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def accounts_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Row[Any]]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(*Account.__table__.c).where(Account.id.in_(wanted)))
+    return {row.id: row for row in rows}
+
+
+async def tax_ids_of(session: AsyncSession, account_id: int) -> list[tuple[TaxIdKind, str]]:
+    rows = await session.execute(
+        select(TaxId.kind, TaxId.value).where(TaxId.account_id == account_id).order_by(TaxId.id)
+    )
+    return [(TaxIdKind(row.kind), row.value) for row in rows]
+
+
+async def replace_tax_ids(
+    session: AsyncSession, *, account_id: int, items: Sequence[tuple[TaxIdKind, str]]
+) -> None:
+    """R-ACC-5: the account's tax ids become exactly ``items``, in that order."""
+    await session.execute(delete(TaxId).where(TaxId.account_id == account_id))
+    if items:
+        await session.execute(
+            insert(TaxId),
+            [dict(account_id=account_id, kind=kind, value=value) for kind, value in items],
+        )
+
+
+async def revoke_sessions(
+    session: AsyncSession, *, account_id: int, now: dt.datetime, keep_family: str | None = None
+) -> int:
+    """End the account's sessions (every refresh-token family but ``keep_family``); how many
+    families were live."""
+    live = [RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)]
+    if keep_family is not None:
+        live.append(RefreshToken.family != keep_family)
+    families = await session.execute(
+        select(func.count(func.distinct(RefreshToken.family))).where(*live)
+    )
+    count = int(families.scalar_one())
+    await session.execute(update(RefreshToken).where(*live).values(revoked_at=now))
+    return count
+
+
+async def expire_password_resets(
+    session: AsyncSession, *, account_id: int, now: dt.datetime
+) -> None:
+    """Unused reset links die with the password they would replace (or the account)."""
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+async def contact_roles_blocking_close(
+    session: AsyncSession, *, account_id: int, today: dt.date
+) -> tuple[list[str], list[str]]:
+    """R-ACC-4: (SENs of every license, numbers of every open quote) naming the account as
+    billing or technical contact."""
+    sens = await session.execute(
+        select(License.sen)
+        .where(
+            or_(
+                License.billing_account_id == account_id, License.technical_account_id == account_id
+            )
+        )
+        .order_by(License.sen)
+    )
+    numbers = await session.execute(
+        select(Quote.number)
+        .where(
+            or_(Quote.billing_account_id == account_id, Quote.technical_account_id == account_id),
+            quote_status_is(QuoteStatus.OPEN, today),
+        )
+        .order_by(Quote.number)
+    )
+    return list(sens.scalars()), list(numbers.scalars())

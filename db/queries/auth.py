@@ -1,17 +1,21 @@
-"""Look-ups that turn a bearer token into a principal."""
+"""Authentication SQL: bearer token → principal, sign-up/log-in, sessions (refresh-token
+families), password-reset tokens and partner API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import distinct, exists, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.models import Account, ApiToken, Partner, RefreshToken
+from db.models import Account, ApiToken, Partner, PasswordResetToken, RefreshToken
 from gateway.domain.enums import AccountStatus, TokenKind
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
 async def live_session_account(
@@ -79,3 +83,279 @@ async def usable_api_token(
         partner_name=row.partner_name,
         scopes=list(row.scopes or []),
     )
+
+
+# --- accounts: sign-up, log-in and password reset ---------------------------------------------
+
+
+async def account_for_log_in(session: AsyncSession, *, email: str) -> Row[Any] | None:
+    """The account (active or invited) that owns this lower-case email; closed ones are gone."""
+    return (
+        await session.execute(
+            select(*Account.__table__.c).where(
+                Account.email == email, Account.status != AccountStatus.CLOSED
+            )
+        )
+    ).first()
+
+
+async def insert_account(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    country: str,
+    password_hash: str,
+    now: dt.datetime,
+) -> Row[Any]:
+    return (
+        await session.execute(
+            insert(Account)
+            .values(
+                email=email,
+                name=name,
+                country=country,
+                password_hash=password_hash,
+                status=AccountStatus.ACTIVE,
+                created_at=now,
+            )
+            .returning(*Account.__table__.c)
+        )
+    ).one()
+
+
+async def activate_invited_account(
+    session: AsyncSession, *, account_id: int, name: str, country: str, password_hash: str
+) -> Row[Any] | None:
+    """An invited contact joins: None when the account is no longer INVITED (a race)."""
+    return (
+        await session.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.status == AccountStatus.INVITED)
+            .values(
+                name=name,
+                country=country,
+                password_hash=password_hash,
+                status=AccountStatus.ACTIVE,
+            )
+            .returning(*Account.__table__.c)
+        )
+    ).first()
+
+
+async def set_password_hash(session: AsyncSession, *, account_id: int, password_hash: str) -> None:
+    await session.execute(
+        update(Account).where(Account.id == account_id).values(password_hash=password_hash)
+    )
+
+
+async def insert_password_reset_token(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    token_hash: str,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> None:
+    await session.execute(
+        insert(PasswordResetToken).values(
+            account_id=account_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+async def usable_password_reset_token(
+    session: AsyncSession, *, token_hash: str, now: dt.datetime
+) -> AnyRow | None:
+    """An unused, unexpired reset token of an active account, with the account's email."""
+    return (
+        await session.execute(
+            select(
+                PasswordResetToken.id,
+                PasswordResetToken.account_id,
+                Account.email,
+                Account.name,
+            )
+            .join(Account, Account.id == PasswordResetToken.account_id)
+            .where(
+                PasswordResetToken.token_hash == token_hash,
+                PasswordResetToken.used_at.is_(None),
+                PasswordResetToken.expires_at > now,
+                Account.status == AccountStatus.ACTIVE,
+            )
+        )
+    ).first()
+
+
+async def use_password_reset_token(
+    session: AsyncSession, *, token_id: int, account_id: int, now: dt.datetime
+) -> bool:
+    """Mark this token used (False if another request used it first) and every other
+    outstanding token of the account with it: one reset ends them all."""
+    used = await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if _rowcount(used) != 1:
+        return False
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return True
+
+
+# --- sessions: refresh-token families ---------------------------------------------------------
+
+
+async def insert_refresh_token(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    family: str,
+    token_hash: str,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> None:
+    await session.execute(
+        insert(RefreshToken).values(
+            account_id=account_id,
+            family=family,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+async def refresh_token_by_hash(session: AsyncSession, *, token_hash: str) -> AnyRow | None:
+    """A refresh token, whatever its state, with its account's status and name (locked on
+    PostgreSQL so two refreshes with one token are serialised)."""
+    return (
+        await session.execute(
+            select(
+                RefreshToken.id,
+                RefreshToken.account_id,
+                RefreshToken.family,
+                RefreshToken.expires_at,
+                RefreshToken.rotated_at,
+                RefreshToken.revoked_at,
+                Account.status.label("account_status"),
+                Account.name.label("account_name"),
+            )
+            .join(Account, Account.id == RefreshToken.account_id)
+            .where(RefreshToken.token_hash == token_hash)
+            .with_for_update(of=RefreshToken)
+        )
+    ).first()
+
+
+async def mark_refresh_token_rotated(
+    session: AsyncSession, *, token_id: int, now: dt.datetime
+) -> bool:
+    """Compare-and-set: False when the token was rotated or revoked in the meantime."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.id == token_id,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=now)
+    )
+    return _rowcount(result) == 1
+
+
+async def revoke_session_family(session: AsyncSession, *, family: str, now: dt.datetime) -> int:
+    """End a session: every token of the family, so its access tokens stop working too."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return _rowcount(result)
+
+
+async def revoke_account_sessions(
+    session: AsyncSession, *, account_id: int, now: dt.datetime
+) -> int:
+    """End every session of the account; returns how many families were live."""
+    live = (
+        await session.execute(
+            select(func.count(distinct(RefreshToken.family))).where(
+                RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)
+            )
+        )
+    ).scalar_one()
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(live)
+
+
+# --- partner tokens ---------------------------------------------------------------------------
+
+
+async def partner_name(session: AsyncSession, *, partner_id: int) -> str | None:
+    return (
+        await session.execute(select(Partner.name).where(Partner.id == partner_id))
+    ).scalar_one_or_none()
+
+
+async def insert_partner_token(
+    session: AsyncSession,
+    *,
+    partner_id: int,
+    name: str,
+    prefix: str,
+    token_hash: str,
+    scopes: list[str],
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> Row[Any]:
+    return (
+        await session.execute(
+            insert(ApiToken)
+            .values(
+                kind=TokenKind.PARTNER,
+                name=name,
+                prefix=prefix,
+                token_hash=token_hash,
+                partner_id=partner_id,
+                scopes=scopes,
+                created_at=now,
+                expires_at=expires_at,
+            )
+            .returning(*_PUBLIC_TOKEN_COLUMNS)
+        )
+    ).one()
+
+
+async def revoke_partner_token(
+    session: AsyncSession, *, token_id: int, now: dt.datetime
+) -> tuple[Row[Any], dt.datetime | None] | None:
+    """Revoke a partner token; revoking it again keeps the first time.
+
+    Returns the row after the change and its ``revoked_at`` before; None for no such token.
+    """
+    partner_token = (ApiToken.id == token_id, ApiToken.kind == TokenKind.PARTNER)
+    before = (await session.execute(select(ApiToken.revoked_at).where(*partner_token))).first()
+    if before is None:
+        return None
+    await session.execute(
+        update(ApiToken).where(*partner_token, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    row = (await session.execute(select(*_PUBLIC_TOKEN_COLUMNS).where(*partner_token))).one()
+    return row, before.revoked_at
+
+
+# Everything but the hash: what a payload may be built from (R-SEC-3).
+_PUBLIC_TOKEN_COLUMNS = [c for c in ApiToken.__table__.c if c.name != "token_hash"]
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)

@@ -40,7 +40,7 @@ async def authenticate(
             )
             if found is None:
                 raise Unauthenticated("the session has ended")
-            return principals.customer(found[0], found[1])
+            return principals.customer(found[0], found[1], session_family=claims.session_family)
         usable = await queries.usable_api_token(conn, token_hash=token_hash(credential), now=now)
     if usable is None:
         raise Unauthenticated("the token is not valid, has expired or was revoked")

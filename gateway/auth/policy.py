@@ -142,6 +142,21 @@ def quote_writable(p: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def may_create_quotes(p: Principal) -> bool:
+    """quoteCreate: customers, staff, and partners with quotes:write (R-QUOTE-5, R-SEC-2)."""
+    match p.kind:
+        case PrincipalKind.STAFF | PrincipalKind.CUSTOMER:
+            return True
+        case PrincipalKind.PARTNER:
+            return p.has_scope(Scope.QUOTES_WRITE)
+    return False
+
+
+def resells_as_partner(p: Principal) -> bool:
+    """A partner creating or requesting a quote with quotes:write is its reseller (R-QUOTE-5)."""
+    return p.is_partner and p.partner_id is not None and p.has_scope(Scope.QUOTES_WRITE)
+
+
 def order_writable(p: Principal) -> ColumnElement[bool]:
     """An order's PO number (R-QUOTE-4): its contacts and staff (partners have no orders:write)."""
     match p.kind:
@@ -163,4 +178,15 @@ def license_contacts_writable(p: Principal) -> ColumnElement[bool]:
             Scope.LICENSES_READ
         ):
             return License.partner_id == p.partner_id
+    return false()
+
+
+def license_card_writable(p: Principal) -> ColumnElement[bool]:
+    """R-ACC-6: a Cloud subscription's card — its site admins (the license's contacts) and
+    staff; partners never handle a customer's card."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(License, p.account_id)
     return false()

@@ -15,6 +15,8 @@ class Principal:
     token_id: int | None = None
     scopes: frozenset[PartnerScope] = field(default_factory=frozenset)
     name: str | None = None
+    # A customer's session (refresh-token family, the access token's ``sid``): what logOut ends.
+    session_family: str | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -39,8 +41,12 @@ class Principal:
 ANONYMOUS = Principal(PrincipalKind.ANONYMOUS)
 
 
-def customer(account_id: int, name: str | None = None) -> Principal:
-    return Principal(PrincipalKind.CUSTOMER, account_id=account_id, name=name)
+def customer(
+    account_id: int, name: str | None = None, *, session_family: str | None = None
+) -> Principal:
+    return Principal(
+        PrincipalKind.CUSTOMER, account_id=account_id, name=name, session_family=session_family
+    )
 
 
 def staff(token_id: int, name: str) -> Principal:

@@ -198,3 +198,108 @@ def check_tax_id(kind: TaxIdKind, value: str, *, field: tuple[str, ...] = ("taxI
             field=field,
         )
     return cleaned
+
+
+NAME_MAX = 200
+PHONE_MAX = 40
+TAX_IDS_MAX = 10
+_PHONE_CHARACTERS = frozenset("0123456789 +-().")
+
+
+def check_text(
+    value: str, *, field: tuple[str, ...], label: str, max_length: int = NAME_MAX
+) -> str:
+    """A name-like value: stripped, 1 to ``max_length`` printable characters."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise DomainError(ErrorCode.REQUIRED, f"Enter the {label}", field=field)
+    if len(cleaned) > max_length:
+        raise DomainError(
+            ErrorCode.TOO_LONG, f"The {label} has at most {max_length} characters", field=field
+        )
+    if not cleaned.isprintable():
+        raise DomainError(
+            ErrorCode.INVALID, f"The {label} holds printable characters only", field=field
+        )
+    return cleaned
+
+
+def check_account_name(value: str, *, field: tuple[str, ...] = ("name",)) -> str:
+    """The account holder's name: 1 to 200 printable characters."""
+    return check_text(value, field=field, label="name")
+
+
+def check_phone(value: str, *, field: tuple[str, ...] = ("phone",)) -> str | None:
+    """At most 40 characters of digits, spaces and ``+ - ( ) .``, with a digit; empty clears it."""
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > PHONE_MAX:
+        raise DomainError(
+            ErrorCode.TOO_LONG, f"A phone number has at most {PHONE_MAX} characters", field=field
+        )
+    if not set(cleaned) <= _PHONE_CHARACTERS or not any(ch.isdigit() for ch in cleaned):
+        raise DomainError(
+            ErrorCode.INVALID,
+            "A phone number holds digits, spaces and + - ( ) . only",
+            field=field,
+        )
+    return cleaned
+
+
+def tax_id_identity(kind: TaxIdKind, value: str) -> tuple[TaxIdKind, str]:
+    """Two tax ids are the same number when they differ only in case and spacing."""
+    return kind, "".join(value.split()).casefold()
+
+
+def check_tax_ids(
+    items: Sequence[tuple[TaxIdKind, str]], *, field: tuple[str, ...] = ("taxIds",)
+) -> list[tuple[TaxIdKind, str]]:
+    """R-ACC-5: the full new list of tax ids, each checked; duplicates are refused.
+
+    A bad entry is reported at ``field + (index, "value")`` (a duplicate at ``field + (index,)``).
+    """
+    if len(items) > TAX_IDS_MAX:
+        raise DomainError(
+            ErrorCode.TOO_LONG, f"An account holds at most {TAX_IDS_MAX} tax ids", field=field
+        )
+    cleaned: list[tuple[TaxIdKind, str]] = []
+    seen: set[tuple[TaxIdKind, str]] = set()
+    for index, (kind, value) in enumerate(items):
+        number = check_tax_id(kind, value, field=(*field, str(index), "value"))
+        identity = tax_id_identity(kind, number)
+        if identity in seen:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"The {kind.value} number {number} is listed twice",
+                field=(*field, str(index)),
+            )
+        seen.add(identity)
+        cleaned.append((kind, number))
+    return cleaned
+
+
+def normalise_email_at(value: str, *, field: tuple[str, ...]) -> str:
+    """``normalise_email`` for an input whose field is not called ``email``."""
+    try:
+        return normalise_email(value)
+    except DomainError as error:
+        raise DomainError(error.code, error.message, field=field) from None
+
+
+def check_new_email(value: str, *, current: str, field: tuple[str, ...] = ("newEmail",)) -> str:
+    """R-ACC-1: the new username, normalised; it must differ from the current one."""
+    email = normalise_email_at(value, field=field)
+    if email == current:
+        raise DomainError(ErrorCode.INVALID, "This is already your email address", field=field)
+    return email
+
+
+def check_new_password(
+    password: str, *, email: str, field: tuple[str, ...] = ("newPassword",)
+) -> None:
+    """``check_password_strength``, reported at ``field``."""
+    try:
+        check_password_strength(password, email=email)
+    except DomainError as error:
+        raise DomainError(error.code, error.message, field=field) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from gateway.domain.enums import TIER_ORDER, Deployment, LicenseStatus, LicenseType, Tier
+from gateway.domain.errors import DomainError, ErrorCode
 
 EVALUATION_DAYS = 10  # R-EVAL-1
 EVALUATION_TIER = Tier.ENTERPRISE  # R-EVAL-2: evaluations are issued at the highest tier
@@ -71,3 +72,39 @@ def customization_eligible(
 def support_active(status: LicenseStatus) -> bool:
     """R-SUP-4, R-MAINT-7: support only while maintenance (or an evaluation) is active."""
     return status in (LicenseStatus.ACTIVE, LicenseStatus.EVALUATION)
+
+
+EVALUATION_DEPLOYMENTS = (Deployment.SERVER, Deployment.CLOUD)  # R-EVAL-1
+
+
+def check_evaluation_deployment(
+    deployment: Deployment, *, field: tuple[str, ...] = ("product",)
+) -> None:
+    """R-EVAL-1 names Server and Cloud evaluations; Data Center (an Enterprise product sold
+    through sales, R-QUOTE-3) is not evaluated self-service."""
+    if deployment not in EVALUATION_DEPLOYMENTS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "Evaluations are available for Conex Books Server and Cloud; "
+            "please contact sales to evaluate Data Center",
+            field=field,
+        )
+
+
+def check_card_updatable(
+    *,
+    deployment: Deployment,
+    license_type: LicenseType,
+    field: tuple[str, ...] = ("licenseId",),
+) -> None:
+    """R-ACC-6: only a paid Cloud subscription has a payment card."""
+    if deployment != Deployment.CLOUD:
+        raise DomainError(
+            ErrorCode.NOT_CLOUD, "Only Cloud subscriptions have a payment card", field=field
+        )
+    if license_type == LicenseType.EVALUATION:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "An evaluation has no subscription to bill; buy a subscription to keep using Cloud",
+            field=field,
+        )

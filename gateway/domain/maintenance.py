@@ -110,3 +110,32 @@ def check_co_term_end(*, kind: QuoteLineKind, starts_on: date, ends_on: date) ->
             f"synchronised to end before {minimum.isoformat()}",
             field=("syncWithSens",),
         )
+
+
+def maintenance_for_paid_renewal(
+    *,
+    deployment: Deployment,
+    previous_end: date | None,
+    years: int,
+    paid_on: date,
+    today: date,
+) -> tuple[date, date]:
+    """A renewal at payment time: R-MAINT-4 from the license's end *now* (another renewal may
+    have been paid since the quote), R-MAINT-5 checked again. Without a previous period (never
+    maintained) the renewal starts on the payment date."""
+    start = previous_end if previous_end is not None else paid_on
+    period = maintenance_for_renewal(start, years)
+    check_maintenance_limit(deployment=deployment, new_end=period[1], today=today, years=years)
+    return period
+
+
+def start_after_renewal(current_start: date | None, renewal_start: date) -> date:
+    """A renewal continues the maintenance the license holds (R-MAINT-4), so the license keeps
+    showing when its current coverage began; only a license without one starts anew."""
+    return current_start if current_start is not None else renewal_start
+
+
+def cloud_term_after_late_charge(previous_end: date | None, today: date) -> tuple[date, date]:
+    """R-ACC-6 with R-MAINT-4/5: charging a past-due subscription pays its next 12-month term,
+    which starts where the unpaid one ended (today when no term is on record)."""
+    return maintenance_for_renewal(previous_end or today, CLOUD_RENEWAL_YEARS)

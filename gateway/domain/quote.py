@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from gateway.domain.enums import Deployment, EditBlockedReason, QuoteStatus, Tier
+from gateway.domain.enums import Deployment, EditBlockedReason, LicenseType, QuoteStatus, Tier
 from gateway.domain.errors import DomainError, ErrorCode
+from gateway.domain.license import tiers_for
 
 QUOTE_VALIDITY_DAYS = 30  # R-QUOTE-1
 PO_NUMBER_MAX = 64  # R-QUOTE-4
@@ -124,3 +125,88 @@ def check_expected_version(*, current: int, expected: int) -> None:
 def next_version(current: int) -> int:
     """R-QUOTE-7: every edit bumps the version."""
     return current + 1
+
+
+# --- Quote input: what a customer, partner or staff member may put on a quote ---------------
+
+MAX_LINES = 50
+ORGANIZATION_NAME_MAX = 200
+DEPLOYMENT_ENTITY_MAX = 200
+QUOTABLE_LICENSE_TYPES = (LicenseType.COMMERCIAL, LicenseType.ACADEMIC)
+
+
+def check_printable_text(value: str, *, what: str, max_len: int, field: tuple[str, ...]) -> str:
+    """Stripped; 1 to ``max_len`` printable characters (no control characters)."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise DomainError(ErrorCode.REQUIRED, f"Enter the {what}", field=field)
+    if len(cleaned) > max_len:
+        raise DomainError(
+            ErrorCode.TOO_LONG, f"The {what} has at most {max_len} characters", field=field
+        )
+    if not cleaned.isprintable():
+        raise DomainError(
+            ErrorCode.INVALID, f"The {what} holds printable characters only", field=field
+        )
+    return cleaned
+
+
+def check_organization_name(value: str, field: tuple[str, ...]) -> str:
+    return check_printable_text(
+        value, what="organization name", max_len=ORGANIZATION_NAME_MAX, field=field
+    )
+
+
+def check_deployment_entity(value: str, field: tuple[str, ...]) -> str:
+    """R-LIC-1: the one deployment (library, faculty, campus…) a license is for."""
+    return check_printable_text(
+        value, what="deployment entity", max_len=DEPLOYMENT_ENTITY_MAX, field=field
+    )
+
+
+def check_line_count(count: int, field: tuple[str, ...] = ("lines",)) -> None:
+    if count < 1:
+        raise DomainError(ErrorCode.REQUIRED, "A quote needs at least one line", field=field)
+    if count > MAX_LINES:
+        raise DomainError(ErrorCode.INVALID, f"A quote has at most {MAX_LINES} lines", field=field)
+
+
+def check_line_tier(deployment: Deployment, tier: Tier, field: tuple[str, ...]) -> None:
+    """Product entry: Data Center is sold only in the Enterprise tier."""
+    if tier not in tiers_for(deployment):
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"{deployment.value} is not sold in the {tier.value} tier",
+            field=field,
+        )
+
+
+def check_line_license_type(
+    license_type: LicenseType, *, academic_organization: bool, field: tuple[str, ...]
+) -> None:
+    """Quotes sell commercial or academic licenses (evaluations are started, not bought);
+    academic licenses only to qualified academic institutions (R-PRICE-2)."""
+    if license_type not in QUOTABLE_LICENSE_TYPES:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "A quote sells COMMERCIAL or ACADEMIC licenses; start an evaluation instead",
+            field=field,
+        )
+    if license_type == LicenseType.ACADEMIC and not academic_organization:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "Academic licenses are for qualified academic institutions only",
+            field=field,
+        )
+
+
+def check_caller_is_contact(
+    caller_email: str, *, billing_email: str, technical_email: str, field: tuple[str, ...]
+) -> None:
+    """R-QUOTE-6: a customer who is neither contact could not see the quote afterwards."""
+    if caller_email not in (billing_email, technical_email):
+        raise DomainError(
+            ErrorCode.INVALID,
+            "Name yourself as the billing or technical contact (or tick the reseller box)",
+            field=field,
+        )

@@ -5,10 +5,13 @@ from datetime import date
 import pytest
 
 from gateway.domain.enums import TIER_ORDER, Deployment, LicenseStatus, LicenseType, Tier
+from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.license import (
     EVALUATION_DAYS,
     EVALUATION_TIER,
     backups_included,
+    check_card_updatable,
+    check_evaluation_deployment,
     customization_eligible,
     evaluation_ends_on,
     license_status,
@@ -174,3 +177,34 @@ def test_data_center_is_sold_only_at_enterprise() -> None:
     assert tiers_for(Deployment.DATA_CENTER) == (Tier.ENTERPRISE,)
     assert tiers_for(Deployment.SERVER) == TIER_ORDER
     assert tiers_for(Deployment.CLOUD) == TIER_ORDER
+
+
+@pytest.mark.parametrize("deployment", [Deployment.SERVER, Deployment.CLOUD])
+def test_r_eval_1_server_and_cloud_can_be_evaluated(deployment: Deployment) -> None:
+    check_evaluation_deployment(deployment)
+
+
+def test_r_eval_1_data_center_is_not_evaluated_self_service() -> None:
+    with pytest.raises(DomainError) as caught:
+        check_evaluation_deployment(Deployment.DATA_CENTER)
+    assert caught.value.code is ErrorCode.INVALID
+    assert caught.value.field == ("product",)
+
+
+@pytest.mark.parametrize("license_type", PAID)
+def test_r_acc_6_paid_cloud_subscription_has_a_card(license_type: LicenseType) -> None:
+    check_card_updatable(deployment=Deployment.CLOUD, license_type=license_type)
+
+
+@pytest.mark.parametrize("deployment", SERVER_LIKE)
+def test_r_acc_6_server_licenses_have_no_card(deployment: Deployment) -> None:
+    with pytest.raises(DomainError) as caught:
+        check_card_updatable(deployment=deployment, license_type=LicenseType.COMMERCIAL)
+    assert caught.value.code is ErrorCode.NOT_CLOUD
+    assert caught.value.field == ("licenseId",)
+
+
+def test_r_acc_6_cloud_evaluation_has_no_card() -> None:
+    with pytest.raises(DomainError) as caught:
+        check_card_updatable(deployment=Deployment.CLOUD, license_type=LicenseType.EVALUATION)
+    assert caught.value.code is ErrorCode.INVALID

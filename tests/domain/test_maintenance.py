@@ -15,11 +15,14 @@ from gateway.domain.maintenance import (
     MAX_MAINTENANCE_YEARS_AHEAD,
     check_co_term_end,
     check_maintenance_limit,
+    cloud_term_after_late_charge,
     co_term_requires_sales_review,
     maintenance_for_new,
+    maintenance_for_paid_renewal,
     maintenance_for_renewal,
     maintenance_for_upgrade,
     renewal_years_allowed,
+    start_after_renewal,
 )
 
 DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2500, 12, 31))
@@ -224,3 +227,68 @@ def test_r_maint_5_renewing_an_expired_server_license_never_hits_the_limit(
     today = previous_end + timedelta(days=days_late)
     end = maintenance_for_renewal(previous_end, years)[1]
     check_maintenance_limit(deployment=Deployment.SERVER, new_end=end, today=today, years=years)
+
+
+def test_r_maint_4_paid_renewal_starts_at_the_end_held_at_payment() -> None:
+    today = date(2026, 11, 26)
+    early = maintenance_for_paid_renewal(
+        deployment=Deployment.SERVER,
+        previous_end=date(2027, 3, 1),
+        years=1,
+        paid_on=today,
+        today=today,
+    )
+    late = maintenance_for_paid_renewal(
+        deployment=Deployment.SERVER,
+        previous_end=date(2026, 6, 1),
+        years=2,
+        paid_on=today,
+        today=today,
+    )
+    assert early == (date(2027, 3, 1), date(2028, 3, 1))
+    assert late == (date(2026, 6, 1), date(2028, 6, 1))
+
+
+def test_r_maint_4_paid_renewal_without_previous_period_starts_on_payment() -> None:
+    paid = date(2026, 11, 20)
+    assert maintenance_for_paid_renewal(
+        deployment=Deployment.SERVER,
+        previous_end=None,
+        years=1,
+        paid_on=paid,
+        today=date(2026, 11, 26),
+    ) == (paid, date(2027, 11, 20))
+
+
+def test_r_maint_5_paid_renewal_checks_the_limit_again() -> None:
+    today = date(2026, 11, 26)
+    with pytest.raises(DomainError) as caught:
+        maintenance_for_paid_renewal(
+            deployment=Deployment.SERVER,
+            previous_end=date(2028, 1, 1),
+            years=2,
+            paid_on=today,
+            today=today,
+        )
+    assert caught.value.code is ErrorCode.MAINTENANCE_LIMIT
+    with pytest.raises(DomainError) as caught:
+        maintenance_for_paid_renewal(
+            deployment=Deployment.CLOUD, previous_end=today, years=2, paid_on=today, today=today
+        )
+    assert caught.value.code is ErrorCode.MAINTENANCE_LIMIT
+
+
+def test_r_maint_4_renewal_keeps_the_start_of_continuous_coverage() -> None:
+    assert start_after_renewal(date(2025, 1, 1), date(2026, 1, 1)) == date(2025, 1, 1)
+    assert start_after_renewal(None, date(2026, 1, 1)) == date(2026, 1, 1)
+
+
+def test_r_acc_6_late_cloud_charge_pays_the_term_from_the_unpaid_end() -> None:
+    assert cloud_term_after_late_charge(date(2026, 11, 1), date(2026, 11, 26)) == (
+        date(2026, 11, 1),
+        date(2027, 11, 1),
+    )
+    assert cloud_term_after_late_charge(None, date(2026, 11, 26)) == (
+        date(2026, 11, 26),
+        date(2027, 11, 26),
+    )

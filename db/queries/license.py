@@ -1,0 +1,154 @@
+"""License, organization and catalog reads and writes used by the mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ExchangeRate, License, NumberSequence, Organization, Price, Product
+from db.queries.numbers import FORMATS, next_number
+from gateway.domain.currency import list_price_in
+from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
+
+
+async def visible_license(
+    session: AsyncSession,
+    license_id: int,
+    visible: ColumnElement[bool],
+    *,
+    for_update: bool = False,
+) -> Row[Any] | None:
+    """The license if ``visible`` (a policy predicate) lets the caller act on it."""
+    stmt = select(*License.__table__.c).where(License.id == license_id, visible)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).first()
+
+
+async def licenses_for_update(session: AsyncSession, ids: Iterable[int]) -> dict[int, Row[Any]]:
+    """Several licenses, locked in id order (a fixed order: no deadlock between payments)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = (
+        select(*License.__table__.c)
+        .where(License.id.in_(wanted))
+        .order_by(License.id)
+        .with_for_update()
+    )
+    return {row.id: row for row in await session.execute(stmt)}
+
+
+async def update_license(
+    session: AsyncSession, *, license_id: int, values: dict[str, Any]
+) -> Row[Any]:
+    stmt = (
+        update(License)
+        .where(License.id == license_id)
+        .values(**values)
+        .returning(*License.__table__.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def insert_license(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
+    stmt = insert(License).values(**values).returning(*License.__table__.c)
+    return (await session.execute(stmt)).one()
+
+
+async def insert_licenses(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Many licenses in one batched INSERT; their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    result = await session.execute(
+        insert(License).returning(License.id, sort_by_parameter_order=True), list(rows)
+    )
+    return [int(value) for value in result.scalars()]
+
+
+async def reserve_numbers(session: AsyncSession, kind: str, count: int) -> list[str]:
+    """``count`` consecutive numbers of a sequence in two statements (a 1000-license line
+    must not take 1000 round trips); gap-free like ``next_number``."""
+    if count <= 0:
+        return []
+    first = await next_number(session, kind)
+    if count == 1:
+        return [first]
+    last = (
+        await session.execute(
+            update(NumberSequence)
+            .where(NumberSequence.kind == kind)
+            .values(next_value=NumberSequence.next_value + (count - 1))
+            .returning(NumberSequence.next_value)
+        )
+    ).scalar_one()
+    start = last - count  # the value ``first`` was formatted from
+    return [FORMATS[kind].format(value) for value in range(start, last)]
+
+
+async def organization(session: AsyncSession, organization_id: int) -> Row[Any] | None:
+    stmt = select(*Organization.__table__.c).where(Organization.id == organization_id)
+    return (await session.execute(stmt)).first()
+
+
+async def insert_organization(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
+    stmt = insert(Organization).values(**values).returning(*Organization.__table__.c)
+    return (await session.execute(stmt)).one()
+
+
+async def product(session: AsyncSession, product_id: int) -> Row[Any] | None:
+    stmt = select(*Product.__table__.c).where(Product.id == product_id)
+    return (await session.execute(stmt)).first()
+
+
+async def deployments_by_product(
+    session: AsyncSession, product_ids: Iterable[int]
+) -> dict[int, Deployment]:
+    wanted = set(product_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Product.id, Product.deployment).where(Product.id.in_(wanted))
+    )
+    return {row.id: Deployment(row.deployment) for row in rows}
+
+
+async def list_price(
+    session: AsyncSession,
+    *,
+    product_id: int,
+    tier: Tier,
+    currency: Currency,
+    kind: PriceKind,
+) -> Decimal | None:
+    """The price book's price in ``currency`` (DZD derived from EUR, R-CUR-3); None when the
+    price book has no such price."""
+    rows = await session.execute(
+        select(Price.currency, Price.amount).where(
+            Price.product_id == product_id, Price.tier == tier, Price.kind == kind
+        )
+    )
+    prices = {Currency(row.currency): row.amount for row in rows}
+    eur, usd = prices.get(Currency.EUR), prices.get(Currency.USD)
+    if eur is None or usd is None:
+        return None
+    rate = (
+        await session.execute(
+            select(ExchangeRate.rate, ExchangeRate.margin)
+            .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
+            .order_by(ExchangeRate.effective_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return list_price_in(
+        currency,
+        eur=eur,
+        usd=usd,
+        rate=rate.rate if rate else None,
+        margin=rate.margin if rate else None,
+    )

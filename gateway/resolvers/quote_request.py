@@ -1,0 +1,343 @@
+"""Renewal and upgrade quotes requested by SEN and a contact's email (R-MAINT-8).
+
+Anyone may ask, anonymous callers included. Whoever gets the SEN or the email wrong (or names
+an evaluation) gets one and the same answer, byte for byte, whatever the reason: nothing
+about the license leaks. The quote goes to the license's contacts by mail; the payload
+carries it only when the caller may see it (R-QUOTE-6): for an anonymous caller, ``quote``
+is null and ``userErrors`` is empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from db.queries import numbers
+from db.queries import quote as queries
+from gateway.auth import policy
+from gateway.domain import maintenance
+from gateway.domain import quote as rules
+from gateway.domain.currency import DZD_COUNTRY
+from gateway.domain.enums import (
+    Currency,
+    Deployment,
+    LicenseType,
+    PriceKind,
+    QuoteLineKind,
+    QuoteStatus,
+    Tier,
+)
+from gateway.domain.errors import DomainError, ErrorCode
+from gateway.domain.quote_pricing import (
+    LineSpec,
+    PricingTerms,
+    RenewalLine,
+    UpgradeLine,
+    price_quote,
+    pricing_terms,
+)
+from gateway.domain.upgrade import check_upgrade
+from gateway.resolvers.mutate import DomainErrors
+from gateway.resolvers.quote_build import (
+    LineDraft,
+    PriceCatalog,
+    attempt,
+    email_at,
+    fx_values,
+    load_catalog,
+    mail_contacts,
+    quote_summary,
+    quote_totals_values,
+    visible_payload,
+)
+from gateway.resolvers.unit import Unit
+from gateway.schema.mutation_inputs import RenewalQuoteRequestInput, UpgradeQuoteRequestInput
+
+SEN_MAX = 20
+SYNC_MAX = 50
+
+
+def no_such_license() -> DomainError:
+    """R-MAINT-8: the one refusal for an unknown SEN, a wrong email, or an evaluation."""
+    return DomainError(
+        ErrorCode.NOT_FOUND,
+        "No license matches this SEN and contact email.",
+        field=("sen",),
+    )
+
+
+def _sen(value: str) -> str:
+    return value.strip().upper()
+
+
+async def _requested_license(unit: Unit, sen: str, email: str) -> tuple[Row[Any], list[str]]:
+    """The license named by SEN whose current billing or technical contact has ``email``;
+    evaluations are converted by buying, not renewed or upgraded (R-EVAL-4)."""
+    sen = _sen(sen)
+    row = await queries.license_by_sen(unit.session, sen) if len(sen) <= SEN_MAX else None
+    if row is None or row.license_type == LicenseType.EVALUATION:
+        raise no_such_license()
+    emails = await queries.account_emails(
+        unit.session, [row.billing_account_id, row.technical_account_id]
+    )
+    contacts = [emails[row.billing_account_id], emails[row.technical_account_id]]
+    if email not in contacts:
+        raise no_such_license()
+    return row, contacts
+
+
+def _currency(given: Currency | None, license_row: Row[Any], country: str) -> Currency:
+    """The given currency (checked by R-CUR-2 when pricing), else the one the license was
+    bought in, else USD; a DZD default falls back to USD outside Algeria."""
+    if given is not None:
+        return given
+    bought = Currency(license_row.purchase_currency or Currency.USD)
+    if bought == Currency.DZD and country.strip().upper() != DZD_COUNTRY:
+        return Currency.USD
+    return bought
+
+
+def _reseller(unit: Unit, license_row: Row[Any]) -> tuple[int | None, bool]:
+    """R-QUOTE-5: a partner asking with quotes:write resells the quote; otherwise the quote
+    records the partner that resold the license, if any, with ``isReseller`` false."""
+    if policy.resells_as_partner(unit.principal):
+        return unit.principal.partner_id, True
+    return license_row.partner_id, False
+
+
+async def _terms(
+    unit: Unit,
+    catalog: PriceCatalog,
+    currency: Currency,
+    organization: Row[Any],
+    partner: int | None,
+) -> PricingTerms:
+    return pricing_terms(
+        currency=currency,
+        organization_country=organization.country,
+        academic_organization=organization.academic,
+        newest_rate=catalog.newest_rate,
+        partner_percent=await queries.partner_discount_percent(unit.session, partner),
+    )
+
+
+async def _check_sync_sens(unit: Unit, sens: list[str] | None, license_row: Row[Any]) -> list[str]:
+    """R-MAINT-6: the licenses to co-term with; each must be another paid license sharing a
+    contact with this one. Any other SEN is refused with the same INVALID message, whether it
+    exists or not, so the list reveals nothing about other people's licenses."""
+    if not sens:
+        return []
+    if len(sens) > SYNC_MAX:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"Synchronise with at most {SYNC_MAX} licenses.",
+            field=("syncWithSens",),
+        )
+    wanted = [_sen(s) for s in sens]
+    found = await queries.licenses_by_sens(unit.session, [s for s in wanted if len(s) <= SEN_MAX])
+    contacts = {license_row.billing_account_id, license_row.technical_account_id}
+    errors = []
+    for index, sen in enumerate(wanted):
+        other = found.get(sen)
+        related = (
+            other is not None
+            and other.id != license_row.id
+            and other.license_type != LicenseType.EVALUATION
+            and bool(contacts & {other.billing_account_id, other.technical_account_id})
+        )
+        if not related:
+            errors.append(
+                DomainError(
+                    ErrorCode.INVALID,
+                    "Not another license of the same contacts.",
+                    field=("syncWithSens", str(index)),
+                )
+            )
+    if errors:
+        raise DomainErrors(errors)
+    return list(dict.fromkeys(wanted))
+
+
+async def _create(
+    unit: Unit,
+    *,
+    action: str,
+    license_row: Row[Any],
+    contacts: list[str],
+    organization: Row[Any],
+    currency: Currency,
+    terms: PricingTerms,
+    draft: LineDraft,
+    partner_id: int | None,
+    is_reseller: bool,
+    sync_with_sens: list[str],
+) -> dict[str, Any]:
+    priced = price_quote([draft.spec], terms, today=unit.today)
+    number = await numbers.next_number(unit.session, "quote")
+    row = await queries.insert_quote(
+        unit.session,
+        number=number,
+        status=QuoteStatus.OPEN,
+        currency=currency,
+        organization_id=organization.id,
+        billing_account_id=license_row.billing_account_id,
+        technical_account_id=license_row.technical_account_id,
+        partner_id=partner_id,
+        is_reseller=is_reseller,
+        valid_until=rules.quote_valid_until(unit.today),  # R-QUOTE-1
+        version=1,
+        requires_sales_review=maintenance.co_term_requires_sales_review(sync_with_sens),
+        sync_with_sens=sync_with_sens,
+        **fx_values(terms.fx),
+        **quote_totals_values(priced.totals),
+        created_at=unit.now,
+        updated_at=unit.now,
+    )
+    await queries.insert_lines(
+        unit.session, quote_id=row.id, lines=[draft.row_values(priced.lines[0])]
+    )
+    unit.audit(
+        action,
+        "Quote",
+        row.id,
+        {
+            "number": (None, number),
+            "licenseSen": (None, license_row.sen),
+            "currency": (None, currency),
+            "lines": (None, [draft.describe()]),
+            "syncWithSens": (None, sync_with_sens or None),
+            "partnerId": (None, partner_id),
+            "total": (None, row.total),
+        },
+    )
+    kind = "renewal" if draft.kind is QuoteLineKind.RENEWAL else "upgrade"
+    mail_contacts(
+        unit,
+        contacts,
+        subject=f"Your Conex {kind} quote {number} for {license_row.sen}",
+        body=quote_summary(row),
+        template=f"{kind}_quote",
+    )
+    return {"quote": await visible_payload(unit, row.id)}
+
+
+async def renewal(unit: Unit, input: RenewalQuoteRequestInput) -> dict[str, Any]:
+    """R-MAINT-4 (starts at the previous expiry, early or late), R-MAINT-5 (3 years ahead at
+    most; Cloud 12 months), R-MAINT-6 (co-terming flags sales review), R-PRICE-1 (no promo on
+    Cloud renewals), R-PRICE-2/3."""
+    errors: list[DomainError] = []
+    email = attempt(errors, lambda: email_at(input.contact_email, ("contactEmail",)))
+    years = 1 if input.years is None else input.years
+    attempt(errors, lambda: maintenance.check_renewal_years(years))
+    if errors:  # the shape of the input, the same for every SEN: it reveals nothing
+        raise DomainErrors(errors)
+    assert email is not None
+    license_row, contacts = await _requested_license(unit, input.sen, email)
+
+    catalog = await load_catalog(unit)
+    deployment = catalog.deployments[license_row.product_id]
+    organization = await queries.organization(unit.session, license_row.organization_id)
+    # R-MAINT-4; a paid license always has an end, a missing one renews from today.
+    starts_on, ends_on = maintenance.maintenance_for_renewal(
+        license_row.maintenance_ends_on or unit.today, years
+    )
+    maintenance.check_maintenance_limit(
+        deployment=deployment, new_end=ends_on, today=unit.today, years=years
+    )
+    sync = await _check_sync_sens(unit, input.sync_with_sens, license_row)
+    price = catalog.price(license_row.product_id, Tier(license_row.tier), PriceKind.RENEWAL)
+    if price is None:
+        raise DomainError(ErrorCode.INVALID, "This license has no renewal price; contact sales.")
+    currency = _currency(input.currency, license_row, organization.country)
+    partner_id, is_reseller = _reseller(unit, license_row)
+    terms = await _terms(unit, catalog, currency, organization, partner_id)
+    license_type = LicenseType(license_row.license_type)
+    spec: LineSpec = RenewalLine(deployment, license_type, years, price)
+    draft = LineDraft(
+        kind=QuoteLineKind.RENEWAL,
+        product_id=license_row.product_id,
+        deployment=deployment,
+        tier=Tier(license_row.tier),
+        license_type=license_type,
+        deployment_entity=license_row.deployment_entity,
+        quantity=1,
+        spec=spec,
+        license_id=license_row.id,
+        years=years,
+        maintenance_starts_on=starts_on,
+        maintenance_ends_on=ends_on,
+    )
+    return await _create(
+        unit,
+        action="renewalQuoteRequest",
+        license_row=license_row,
+        contacts=contacts,
+        organization=organization,
+        currency=currency,
+        terms=terms,
+        draft=draft,
+        partner_id=partner_id,
+        is_reseller=is_reseller,
+        sync_with_sens=sync,
+    )
+
+
+async def upgrade(unit: Unit, input: UpgradeQuoteRequestInput) -> dict[str, Any]:
+    """R-UPG-1 (upward only; Data Center has nothing above Enterprise), R-UPG-2 (one line
+    for one license, a tier of the product), R-UPG-3 (full credit within 30 days of purchase,
+    else the difference of list prices; then R-PRICE-*), R-MAINT-3 (maintenance starts at
+    payment: the line's dates stay empty until then)."""
+    email = email_at(input.contact_email, ("contactEmail",))
+    license_row, contacts = await _requested_license(unit, input.sen, email)
+
+    catalog = await load_catalog(unit)
+    deployment: Deployment = catalog.deployments[license_row.product_id]
+    current = Tier(license_row.tier)
+    license_type = LicenseType(license_row.license_type)
+    check_upgrade(
+        deployment=deployment, license_type=license_type, current=current, target=input.to_tier
+    )
+    current_price = catalog.price(license_row.product_id, current, PriceKind.NEW)
+    target_price = catalog.price(license_row.product_id, input.to_tier, PriceKind.NEW)
+    if current_price is None or target_price is None:
+        raise DomainError(
+            ErrorCode.NOT_UPGRADABLE, "This upgrade has no list price.", field=("toTier",)
+        )
+    organization = await queries.organization(unit.session, license_row.organization_id)
+    currency = _currency(input.currency, license_row, organization.country)
+    partner_id, is_reseller = _reseller(unit, license_row)
+    terms = await _terms(unit, catalog, currency, organization, partner_id)
+    spec = UpgradeLine(
+        deployment=deployment,
+        license_type=license_type,
+        current=current_price,
+        target=target_price,
+        paid_amount=license_row.purchase_amount,
+        paid_currency=license_row.purchase_currency,
+        purchased_on=license_row.purchased_on,
+    )
+    draft = LineDraft(
+        kind=QuoteLineKind.UPGRADE,
+        product_id=license_row.product_id,
+        deployment=deployment,
+        tier=input.to_tier,
+        license_type=license_type,
+        deployment_entity=license_row.deployment_entity,
+        quantity=1,
+        spec=spec,
+        license_id=license_row.id,
+    )
+    return await _create(
+        unit,
+        action="upgradeQuoteRequest",
+        license_row=license_row,
+        contacts=contacts,
+        organization=organization,
+        currency=currency,
+        terms=terms,
+        draft=draft,
+        partner_id=partner_id,
+        is_reseller=is_reseller,
+        sync_with_sens=[],
+    )

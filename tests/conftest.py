@@ -1,0 +1,298 @@
+"""Fixtures for the whole suite.
+
+Every test that asks for a database runs once per backend, with ids ``[sqlite]`` and
+``[postgres]``:
+
+- SQLite, always: a fresh file per test, copied from a template migrated once per session.
+- PostgreSQL, when ``CONEX_TEST_DATABASE_URL`` is set (e.g.
+  ``postgresql+asyncpg://postgres@127.0.0.1:5432/conex_test``): wiped and migrated once per
+  session, every table truncated before each test. Set but unreachable fails the tests; it
+  never skips them, so CI cannot go green without PostgreSQL.
+
+Redis: ``redis_url`` / ``redis_client`` skip when ``CONEX_TEST_REDIS_URL`` is unset and fail
+when it is set but Redis does not answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import redis
+import redis.asyncio
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+from starlette.applications import Starlette
+
+from db.engine import create_engine
+from db.migrate import upgrade
+from gateway.app import create_app
+from gateway.settings import Settings, normalise_database_url
+from tests.helpers import StatementCounter, count_statements
+
+POSTGRES_URL = os.environ.get("CONEX_TEST_DATABASE_URL") or None
+REDIS_URL = os.environ.get("CONEX_TEST_REDIS_URL") or None
+TEST_SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+CONNECT_TIMEOUT_SECONDS = 15
+
+BACKENDS = [pytest.param("sqlite", id="sqlite")]
+if POSTGRES_URL:
+    BACKENDS.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+
+T = TypeVar("T")
+
+
+def run_outside_test_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion on a private loop in a worker thread.
+
+    Session-wide set-up is async (migrations) but must not live on a test's event loop,
+    which is gone when the next test starts.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def reason(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+@pytest.fixture(autouse=True)
+def _no_conex_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the CONEX_ variables they set; CONEX_TEST_* stay (they name servers)."""
+    for name in list(os.environ):
+        if name.startswith("CONEX_") and not name.startswith("CONEX_TEST_"):
+            monkeypatch.delenv(name)
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once per session; tests get copies."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    run_outside_test_loop(migrate)
+    # Fold the write-ahead log into the file, so that copying the one file copies it all.
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def postgres_test_url() -> str:
+    assert POSTGRES_URL is not None
+    url = normalise_database_url(POSTGRES_URL)
+    parsed = make_url(url)
+    if parsed.drivername != "postgresql+asyncpg":
+        pytest.fail(
+            f"CONEX_TEST_DATABASE_URL: expected postgresql+asyncpg://…, got {parsed.drivername}",
+            pytrace=False,
+        )
+    if "test" not in (parsed.database or ""):
+        # Every run wipes this database: refuse one that does not look like a test database.
+        pytest.fail(
+            f"CONEX_TEST_DATABASE_URL: database {parsed.database!r} is wiped by the tests; "
+            "its name must contain 'test'",
+            pytrace=False,
+        )
+    return url
+
+
+@contextlib.contextmanager
+def run_lock(url: str) -> Iterator[None]:
+    """One test run at a time per PostgreSQL database on this machine.
+
+    Two runs on one database would drop and truncate each other's tables; the second now
+    waits for the first. The lock goes with the process, even when it is killed.
+    """
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"conex-gateway-tests-{digest}.lock"
+    with path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # Past pytest's capture: a silent wait would look like a hang.
+            shown = make_url(url).render_as_string(hide_password=True)
+            print(f"\nwaiting for another test run on {shown} ({path})", file=sys.__stderr__)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop everything in the test database and migrate it to head."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def truncate_postgres(url: str) -> None:
+    """Empty every table (not the migration version) and restart the id sequences."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            names = (
+                await conn.scalars(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename != 'alembic_version' ORDER BY tablename"
+                    )
+                )
+            ).all()
+            if names:
+                quote = conn.dialect.identifier_preparer.quote
+                tables = ", ".join(quote(name) for name in names)
+                await conn.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """The PostgreSQL test database, wiped and migrated to head once per session."""
+    url = postgres_test_url()
+    with run_lock(url):
+        problem = None
+        try:
+            run_outside_test_loop(lambda: reset_postgres(url))
+        except (OSError, DBAPIError, TimeoutError) as exc:
+            problem = reason(exc)
+        if problem is not None:  # failed outside the except block: no chained traceback
+            shown = make_url(url).render_as_string(hide_password=True)
+            pytest.fail(
+                f"CONEX_TEST_DATABASE_URL is set but {shown} cannot be used ({problem}); "
+                "start PostgreSQL and create the database, or unset the variable",
+                pytrace=False,
+            )
+        yield url
+
+
+# --- per test -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of each configured backend, private to this test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    await truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    """``sqlite`` or ``postgresql``: for the rare test that must know."""
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="dev",
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+        mail_dir=tmp_path / "mail",
+        redis_url=None,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine) -> Starlette:
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def statements(
+    engine: AsyncEngine,
+) -> Callable[[], contextlib.AbstractContextManager[StatementCounter]]:
+    """``with statements() as counter:`` counts the SQL the test's engine sends."""
+    return lambda: count_statements(engine)
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """``CONEX_TEST_REDIS_URL``, answering and with its database flushed; skip when unset."""
+    if REDIS_URL is None:
+        pytest.skip("CONEX_TEST_REDIS_URL is not set")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
+    problem = None
+    try:
+        client.ping()
+        client.flushdb()
+    except redis.RedisError as exc:
+        problem = str(exc).rstrip(".")
+    finally:
+        client.close()
+    if problem is not None:  # failed outside the except block: no chained traceback
+        pytest.fail(
+            f"CONEX_TEST_REDIS_URL is set but {REDIS_URL} does not answer ({problem}); "
+            "start Redis or unset the variable",
+            pytrace=False,
+        )
+    return REDIS_URL
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
+    client = redis.asyncio.Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
+    await client.ping()
+    yield client
+    await client.flushdb()
+    await client.aclose()
