@@ -255,6 +255,9 @@ class GraphQLEndpoint:
                 self.known_small.add(query)
         variables = data.get("variables")
         operation_name = data.get("operationName")
+        if "\x00" in query or (variables and _has_nul(variables)):
+            # No text column takes a NUL (PostgreSQL refuses it): a typed refusal, not a 500.
+            raise RequestError(400, "BAD_REQUEST", "Strings may not contain NUL characters.")
         if variables is not None and not isinstance(variables, dict):
             raise RequestError(400, "BAD_REQUEST", "`variables` must be an object.")
         if operation_name is not None and not isinstance(operation_name, str):
@@ -342,6 +345,16 @@ class GraphQLEndpoint:
             formatted["message"] = SUGGESTION.sub("", formatted["message"])
         formatted["extensions"] = extensions
         return formatted
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _is_statement_timeout(error: BaseException) -> bool:

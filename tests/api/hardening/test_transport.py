@@ -191,3 +191,10 @@ async def test_exhausted_pool_fails_fast_with_503(settings, tmp_path):
     assert response.status_code == 503
     assert code(response) == "SERVICE_UNAVAILABLE"
     assert response.headers["Retry-After"] == "1"
+
+
+async def test_nul_characters_are_refused_before_the_database(client):
+    query = "query($r: String) { partners(region: $r) { totalCount } }"
+    response = await client.post("/graphql", json={"query": query, "variables": {"r": "EM\x00EA"}})
+    assert response.status_code == 400
+    assert code(response) == "BAD_REQUEST"
