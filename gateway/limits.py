@@ -6,6 +6,7 @@ tell "too deep" from "too many aliases" without parsing prose.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from graphql import (
@@ -96,6 +97,7 @@ def limit_error(code: str, message: str, *, limit: int, actual: int) -> GraphQLE
     return GraphQLError(message, extensions={"code": code, "limit": limit, "actual": actual})
 
 
+@functools.cache  # one class per setting: the validation cache keys on the rules
 def operation_limits(
     *, max_depth: int, max_aliases: int, max_root_fields: int
 ) -> type[ASTValidationRule]:
