@@ -7,7 +7,9 @@ transaction gives its number back, so numbers stay unique and gap-free.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import NumberSequence
@@ -16,17 +18,22 @@ FORMATS = {"quote": "Q-{:06d}", "order": "O-{:06d}", "invoice": "INV-{:06d}", "s
 
 
 async def next_number(session: AsyncSession, kind: str) -> str:
-    value = (
+    bump = (
+        update(NumberSequence)
+        .where(NumberSequence.kind == kind)
+        .values(next_value=NumberSequence.next_value + 1)
+        .returning(NumberSequence.next_value)
+    )
+    value = (await session.execute(bump)).scalar_one_or_none()
+    if value is None:
+        # First use of this kind: create the counter; a concurrent first use loses the
+        # insert quietly and both then take their number from the row.
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         await session.execute(
-            update(NumberSequence)
-            .where(NumberSequence.kind == kind)
-            .values(next_value=NumberSequence.next_value + 1)
-            .returning(NumberSequence.next_value)
+            insert(NumberSequence).values(kind=kind, next_value=1).on_conflict_do_nothing()
         )
-    ).scalar_one_or_none()
-    if value is None:  # first use of this kind: start the counter (a race loses on the PK)
-        await session.execute(insert(NumberSequence).values(kind=kind, next_value=2))
-        value = 2
+        value = (await session.execute(bump)).scalar_one()
     return FORMATS[kind].format(value - 1)
 
 

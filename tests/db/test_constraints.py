@@ -269,3 +269,20 @@ async def test_a_renewal_or_upgrade_line_names_its_license(rows: Rows, kind: Quo
     await rows.quote_line(quote, kind=kind, license_id=license_id)
     with pytest.raises(IntegrityError, match="ck_quote_lines_license_for_existing"):
         await rows.quote_line(quote, position=1, kind=kind, license_id=None)
+
+
+async def test_first_numbers_of_a_kind_are_unique_and_gap_free(engine):
+    """Concurrent first uses of a counter do not fail; numbers start at 1 without gaps."""
+    import asyncio
+
+    from db.engine import create_session_factory
+    from db.queries.numbers import next_number
+
+    factory = create_session_factory(engine)
+
+    async def take() -> str:
+        async with factory() as session, session.begin():
+            return await next_number(session, "order")
+
+    numbers = await asyncio.gather(*(take() for _ in range(5)))
+    assert sorted(numbers) == [f"O-{n:06d}" for n in range(1, 6)]
