@@ -33,7 +33,12 @@ def create_engine(
             cursor.close()
 
         return engine
-    server_settings = {"application_name": "conex-gateway"}
+    server_settings = {
+        "application_name": "conex-gateway",
+        # A connection abandoned inside a transaction (its task cancelled mid-read) must
+        # not hold locks for ever: the server ends it after 30 s.
+        "idle_in_transaction_session_timeout": "30000",
+    }
     if statement_timeout_ms:
         # Every statement is cancelled past this; the gateway answers 503 (PostgreSQL only).
         server_settings["statement_timeout"] = str(statement_timeout_ms)
