@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -39,6 +39,7 @@ from gateway.settings import Settings
 log = logging.getLogger("gateway.http")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+ESCAPED_NUL = re.compile(r"\\u(0000|\{0+\})")
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 JSON = "application/json"
 
@@ -255,7 +256,7 @@ class GraphQLEndpoint:
                 self.known_small.add(query)
         variables = data.get("variables")
         operation_name = data.get("operationName")
-        if "\x00" in query or (variables and _has_nul(variables)):
+        if "\x00" in query or ESCAPED_NUL.search(query) or (variables and _has_nul(variables)):
             # No text column takes a NUL (PostgreSQL refuses it): a typed refusal, not a 500.
             raise RequestError(400, "BAD_REQUEST", "Strings may not contain NUL characters.")
         if variables is not None and not isinstance(variables, dict):
@@ -290,6 +291,10 @@ class GraphQLEndpoint:
                 ),
                 timeout=self.settings.request_timeout,
             )
+        except CannotGetOperationTypeError:
+            raise RequestError(
+                400, "BAD_REQUEST", "`operationName` names no operation of the document."
+            ) from None
         except InvalidOperationTypeError:
             raise RequestError(
                 405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", {"Allow": "POST"}

@@ -37,7 +37,12 @@ def check_paid_at(
             "Give the payment time with its UTC offset, e.g. 2026-11-26T10:00:00Z",
             field=("paidAt",),
         )
-    paid_at = paid_at.astimezone(dt.UTC)
+    try:
+        paid_at = paid_at.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise DomainError(
+            ErrorCode.INVALID, "That payment time is out of range.", field=("paidAt",)
+        ) from None
     if paid_at > now:
         raise DomainError(
             ErrorCode.INVALID, "A payment cannot be recorded in the future", field=("paidAt",)

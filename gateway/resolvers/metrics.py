@@ -17,7 +17,12 @@ from gateway.schema.info import Info
 async def revenue(info: Info, start: dt.date, end: dt.date) -> list[RevenueFigure]:
     if end < start:
         raise GraphQLError("`to` is before `from`.", extensions={"code": "BAD_USER_INPUT"})
-    since, until = day_range(start, end)
+    try:
+        since, until = day_range(start, end)
+    except OverflowError:
+        raise GraphQLError(
+            "`to` is past the last day we can count.", extensions={"code": "BAD_USER_INPUT"}
+        ) from None
     async with info.context.engine.connect() as conn:
         sums = await sum_by_currency(
             conn,

@@ -15,6 +15,7 @@ from db.queries.pages import Page, PageRequest
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PK = 2**31 - 1  # primary keys are INTEGER: a larger number names nothing
 
 
 def encode_id(type_name: str, pk: int) -> strawberry.ID:
@@ -31,7 +32,7 @@ def decode_id(global_id: str) -> tuple[str, int] | None:
         value = int(pk)
     except (binascii.Error, UnicodeError, ValueError):
         return None
-    if not type_name.isidentifier() or value <= 0 or value >= 2**63 or str(value) != pk:
+    if not type_name.isidentifier() or not 0 < value <= MAX_PK or str(value) != pk:
         return None
     return type_name, value
 
@@ -49,7 +50,7 @@ def decode_cursor(cursor: str, argument: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         prefix, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if prefix == "cursor" and pk.isdigit() and len(pk) < 19:
+        if prefix == "cursor" and pk.isdigit() and len(pk) < 19 and int(pk) <= MAX_PK:
             return int(pk)
     except (binascii.Error, UnicodeError, ValueError):
         pass

@@ -49,6 +49,7 @@ URL_LIMIT = 60_000  # httpx refuses longer URLs client-side: those go by POST
 PRIVATE_ROOTS = ["viewer", "node", "nodes", "license", "licenses", "quotes", "accounts"]
 REFUSED_CODES = {
     "GRAPHQL_VALIDATION_FAILED",
+    "BAD_REQUEST",  # e.g. a NUL escaped in a string literal, refused before parsing
     "GRAPHQL_PARSE_FAILED",
     "MAX_DEPTH_EXCEEDED",
     "MAX_ALIASES_EXCEEDED",

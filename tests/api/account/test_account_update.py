@@ -120,7 +120,7 @@ LONG = "x" * 10_000
         ({"name": ""}, [(["input", "name"], "REQUIRED")]),
         ({"name": "   "}, [(["input", "name"], "REQUIRED")]),
         ({"name": LONG}, [(["input", "name"], "TOO_LONG")]),
-        ({"name": "Al\u0000ice"}, [(["input", "name"], "INVALID")]),
+        ({"name": "Al\u0007ice"}, [(["input", "name"], "INVALID")]),
         ({"phone": "call me maybe"}, [(["input", "phone"], "INVALID")]),
         ({"phone": "1" * 41}, [(["input", "phone"], "TOO_LONG")]),
         ({"phone": LONG}, [(["input", "phone"], "TOO_LONG")]),

@@ -75,7 +75,7 @@ async def test_r_quote_4_technical_contact_and_staff_may_set_it(client: Any, wor
         ("P" * 65, "TOO_LONG"),
         ("x" * 10_000, "TOO_LONG"),
         ("PO\n1", "INVALID"),
-        ("\u0000", "INVALID"),
+        ("\u0007", "INVALID"),
     ],
 )
 async def test_r_quote_4_bad_po_number_changes_nothing(

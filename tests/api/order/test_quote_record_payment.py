@@ -449,7 +449,7 @@ async def test_r_quote_1_expired_or_deleted_quote_cannot_be_paid(
         ({"paidAt": "2020-01-01T00:00:00Z"}, [(["input", "paidAt"], "INVALID")]),  # before quote
         ({"paidAt": "2026-11-20T10:00:00"}, [(["input", "paidAt"], "INVALID")]),  # no offset
         ({"reference": "r" * 10_000}, [(["input", "reference"], "TOO_LONG")]),
-        ({"reference": "BT\u0000"}, [(["input", "reference"], "INVALID")]),
+        ({"reference": "BT\u0007"}, [(["input", "reference"], "INVALID")]),
     ],
 )
 async def test_r_price_5_bad_payment_details_change_nothing(

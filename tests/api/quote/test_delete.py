@@ -120,7 +120,7 @@ async def test_r_quote_4_po_number_of_64_characters_accepted(client: Any, world:
 
 @pytest.mark.parametrize(
     ("po", "code"),
-    [("P" * 65, "TOO_LONG"), ("PO\x001", "INVALID"), ("PO\n1", "INVALID"), ("PO\x7f", "INVALID")],
+    [("P" * 65, "TOO_LONG"), ("PO\x071", "INVALID"), ("PO\n1", "INVALID"), ("PO\x7f", "INVALID")],
     ids=["65 characters", "NUL", "newline", "DEL"],
 )
 async def test_r_quote_4_po_number_too_long_or_with_control_characters_refused(
