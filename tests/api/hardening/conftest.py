@@ -22,6 +22,10 @@ def client_with(engine: Any, settings: Any) -> Callable[..., Any]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             client.app = app  # type: ignore[attr-defined]
-            yield client
+            try:
+                yield client
+            finally:
+                if app.state.redis is not None:  # no lifespan under ASGITransport
+                    await app.state.redis.aclose()
 
     return make
