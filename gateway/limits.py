@@ -107,35 +107,20 @@ def operation_limits(
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             fragments = _fragments(self.context)
             name = node.name.value if node.name else "the operation"
-            depth = _depth(node.selection_set, fragments)
-            if depth > max_depth:
-                self.report_error(
-                    limit_error(
-                        "MAX_DEPTH_EXCEEDED",
-                        f"{name} is {depth} levels deep; the limit is {max_depth}.",
-                        limit=max_depth,
-                        actual=depth,
-                    )
-                )
-            aliases = _aliases(node.selection_set, fragments)
-            if aliases > max_aliases:
-                self.report_error(
-                    limit_error(
-                        "MAX_ALIASES_EXCEEDED",
-                        f"{name} uses {aliases} aliases; the limit is {max_aliases}.",
-                        limit=max_aliases,
-                        actual=aliases,
-                    )
-                )
-            roots = _root_fields(node.selection_set, fragments)
-            if roots > max_root_fields:
-                self.report_error(
-                    limit_error(
-                        "MAX_ROOT_FIELDS_EXCEEDED",
-                        f"{name} asks for {roots} root fields; the limit is {max_root_fields}.",
-                        limit=max_root_fields,
-                        actual=roots,
-                    )
-                )
+            checks = (
+                ("MAX_DEPTH_EXCEEDED", _depth, max_depth, "is {} levels deep"),
+                ("MAX_ALIASES_EXCEEDED", _aliases, max_aliases, "uses {} aliases"),
+                (
+                    "MAX_ROOT_FIELDS_EXCEEDED",
+                    _root_fields,
+                    max_root_fields,
+                    "asks for {} root fields",
+                ),
+            )
+            for code, measure, limit, says in checks:
+                actual = measure(node.selection_set, fragments)
+                if actual > limit:
+                    message = f"{name} {says.format(actual)}; the limit is {limit}."
+                    self.report_error(limit_error(code, message, limit=limit, actual=actual))
 
     return OperationLimits

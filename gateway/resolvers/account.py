@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Row
@@ -15,7 +15,7 @@ from gateway.auth.passwords import hash_password, verify_password
 from gateway.domain import account as rules
 from gateway.domain.enums import AccountStatus, PrincipalKind, TaxIdKind
 from gateway.domain.errors import DomainError, ErrorCode
-from gateway.resolvers.mutate import DomainErrors, mutate
+from gateway.resolvers.mutate import DomainErrors, collect, mutate
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
@@ -31,16 +31,6 @@ from gateway.schema.relay import encode_id
 T = TypeVar("T")
 INPUT = ("input",)
 PASSWORD_CHANGE = ("(hidden)", "(changed)")  # as signUp/passwordReset audit it (R-SEC-3)
-
-
-def collect(errors: list[DomainError], check: Callable[[], T]) -> T | None:
-    """Run one field's check; a refusal joins ``errors`` so every bad field is reported.
-    (Shared by the resolvers; it would sit well in ``gateway.resolvers.mutate``.)"""
-    try:
-        return check()
-    except DomainError as error:
-        errors.append(error)
-        return None
 
 
 def _tax_id_text(items: Sequence[tuple[TaxIdKind, str]]) -> list[str]:

@@ -43,7 +43,7 @@ from gateway.domain.account import (
 )
 from gateway.domain.enums import AccountStatus, PrincipalKind
 from gateway.domain.errors import DomainError, ErrorCode
-from gateway.resolvers.mutate import DomainErrors, mutate
+from gateway.resolvers.mutate import DomainErrors, collect, mutate
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
@@ -89,24 +89,16 @@ def _client_address(info: Info) -> str:
     return client.host if client is not None else "unknown"
 
 
-def _collect(errors: list[DomainError], check: Callable[[], T]) -> T | None:
-    try:
-        return check()
-    except DomainError as error:
-        errors.append(error)
-        return None
-
-
 # --- signUp -----------------------------------------------------------------------------------
 
 
 def _sign_up_fields(input: SignUpInput) -> tuple[str, str, str]:
     """Every bad field at once."""
     errors: list[DomainError] = []
-    email = _collect(errors, lambda: normalise_email(input.email))
-    name = _collect(errors, lambda: check_account_name(input.name))
-    country = _collect(errors, lambda: check_country(input.country, ("country",)))
-    _collect(errors, lambda: check_password_strength(input.password, email=email))
+    email = collect(errors, lambda: normalise_email(input.email))
+    name = collect(errors, lambda: check_account_name(input.name))
+    country = collect(errors, lambda: check_country(input.country, ("country",)))
+    collect(errors, lambda: check_password_strength(input.password, email=email))
     if errors:
         raise DomainErrors(errors)
     assert email is not None and name is not None and country is not None

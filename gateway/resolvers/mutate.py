@@ -16,6 +16,7 @@ from gateway.schema.info import Info
 from gateway.schema.relay import decode_id_of
 
 P = TypeVar("P")
+T = TypeVar("T")
 
 
 class DomainErrors(Exception):
@@ -43,6 +44,16 @@ async def mutate(
     except DomainErrors as errors:
         return payload(user_errors=[_user_error(e, field_prefix) for e in errors.errors])
     return payload(**fields)
+
+
+def collect(errors: list[DomainError], check: Callable[[], T]) -> T | None:
+    """Run one field's check; a refusal joins ``errors`` so that every bad field is
+    reported at once (raise ``DomainErrors(errors)`` when any were collected)."""
+    try:
+        return check()
+    except DomainError as error:
+        errors.append(error)
+        return None
 
 
 def _user_error(error: DomainError, prefix: tuple[str, ...]) -> UserError:
