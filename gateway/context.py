@@ -41,6 +41,7 @@ class Context:
     cost: CostReport | None = None
     services: dict[str, Any] = field(default_factory=dict)
     _loaders: Loaders | None = None
+    _retired: list[Loaders] = field(default_factory=list)
 
     @property
     def today(self) -> dt.date:
@@ -59,7 +60,14 @@ class Context:
 
     def renew_loaders(self) -> None:
         """After a write: later reads in this request must not see cached rows."""
+        if self._loaders is not None:
+            self._retired.append(self._loaders)
         self._loaders = None
+
+    async def drain_loaders(self) -> None:
+        for loaders in [*self._retired, self._loaders]:
+            if loaders is not None:
+                await loaders.drain()
 
     @property
     def loaders(self) -> Loaders:

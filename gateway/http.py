@@ -13,6 +13,7 @@ and one place that turns every error into a typed, masked response.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import uuid
@@ -304,6 +305,9 @@ class GraphQLEndpoint:
             raise RequestError(
                 504, "TIMEOUT", "The request took too long and was stopped."
             ) from None
+        finally:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(context.drain_loaders(), self.settings.request_timeout)
         body = self._format(result, context)
         return context.response.status_code, context.response.headers, body
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -201,6 +202,12 @@ class Loaders:
         self.counts: dict[str, SqlLoader[tuple[Any, Any], int]] = {
             name: SqlLoader(engine, relation.count_fetch()) for name, relation in relations.items()
         }
+
+    async def drain(self) -> None:
+        """Let every batch this request started finish (see ``SqlLoader.drain``)."""
+        loaders = [v for v in vars(self).values() if isinstance(v, SqlLoader)]
+        loaders += [*self.pages.values(), *self.counts.values()]
+        await asyncio.gather(*(loader.drain() for loader in loaders))
 
 
 class Catalog:

@@ -8,6 +8,7 @@ statement, so a row the caller may not see never leaves the database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -33,10 +34,24 @@ class SqlLoader(Generic[K, V]):
         self._engine = engine
         self._fetch = fetch
         self._loader: DataLoader[K, V] = DataLoader(batch_load_fn=self._batch)
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     async def _batch(self, keys: list[K]) -> list[V]:
-        async with self._engine.connect() as conn:
-            return list(await self._fetch(conn, keys))
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            async with self._engine.connect() as conn:
+                return list(await self._fetch(conn, keys))
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def drain(self) -> None:
+        """Wait for batches still running (a response can be complete before a batch whose
+        results nobody awaits any more): no read outlives its request with a connection."""
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def load(self, key: K) -> V:
         return await self._loader.load(key)  # type: ignore[no-any-return]
