@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,13 +34,18 @@ async def account_for_contact(
 ) -> tuple[int, bool]:
     """The account a contact email names; an unknown email gets an invited account.
 
-    Returns ``(account id, created)``; the caller queues the invitation mail when created.
+    Returns ``(account id, created)``; the caller sends the invitation when created. Two
+    transactions naming the same new email at once both get the one invited account: the
+    insert skips an email the live-email index already holds (PostgreSQL waits for the
+    other transaction to decide), and the look-up after it finds the winner's row.
     """
     found = await live_account_by_email(session, email)
     if found is not None:
         return found.id, False
+    dialect = session.get_bind().dialect.name
+    insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
     created = await session.execute(
-        insert(Account)
+        insert_into(Account)
         .values(
             email=email,
             name=email.split("@", 1)[0],
@@ -46,9 +53,19 @@ async def account_for_contact(
             status=AccountStatus.INVITED,
             created_at=now,
         )
+        .on_conflict_do_nothing(
+            # The live-email index's own predicate, literally, so PostgreSQL infers the index.
+            index_elements=[Account.email],
+            index_where=text("status != 'CLOSED'"),
+        )
         .returning(Account.id)
     )
-    return int(created.scalar_one()), True
+    account_id = created.scalar_one_or_none()
+    if account_id is not None:
+        return int(account_id), True
+    winner = await live_account_by_email(session, email)
+    assert winner is not None  # the conflicting live row committed before the insert gave up
+    return winner.id, False
 
 
 async def active_account(

@@ -124,29 +124,14 @@ async def insert_account(
     ).one()
 
 
-async def activate_invited_account(
-    session: AsyncSession, *, account_id: int, name: str, country: str, password_hash: str
-) -> Row[Any] | None:
-    """An invited contact joins: None when the account is no longer INVITED (a race)."""
-    return (
-        await session.execute(
-            update(Account)
-            .where(Account.id == account_id, Account.status == AccountStatus.INVITED)
-            .values(
-                name=name,
-                country=country,
-                password_hash=password_hash,
-                status=AccountStatus.ACTIVE,
-            )
-            .returning(*Account.__table__.c)
-        )
-    ).first()
-
-
-async def set_password_hash(session: AsyncSession, *, account_id: int, password_hash: str) -> None:
-    await session.execute(
-        update(Account).where(Account.id == account_id).values(password_hash=password_hash)
-    )
+async def set_password_hash(
+    session: AsyncSession, *, account_id: int, password_hash: str, activate: bool = False
+) -> None:
+    """A new password hash; ``activate`` also makes an invited account active."""
+    values: dict[str, Any] = {"password_hash": password_hash}
+    if activate:
+        values["status"] = AccountStatus.ACTIVE
+    await session.execute(update(Account).where(Account.id == account_id).values(**values))
 
 
 async def insert_password_reset_token(
@@ -167,7 +152,8 @@ async def insert_password_reset_token(
 async def usable_password_reset_token(
     session: AsyncSession, *, token_hash: str, now: dt.datetime
 ) -> AnyRow | None:
-    """An unused, unexpired reset token of an active account, with the account's email."""
+    """An unused, unexpired reset token of an active or invited account, with the account's
+    email and status."""
     return (
         await session.execute(
             select(
@@ -175,13 +161,14 @@ async def usable_password_reset_token(
                 PasswordResetToken.account_id,
                 Account.email,
                 Account.name,
+                Account.status,
             )
             .join(Account, Account.id == PasswordResetToken.account_id)
             .where(
                 PasswordResetToken.token_hash == token_hash,
                 PasswordResetToken.used_at.is_(None),
                 PasswordResetToken.expires_at > now,
-                Account.status == AccountStatus.ACTIVE,
+                Account.status != AccountStatus.CLOSED,
             )
         )
     ).first()

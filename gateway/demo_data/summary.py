@@ -49,5 +49,8 @@ class DemoSummary:
         lines += ["", f'Demo logins (password "{self.password}"):']
         width = max(len(login.email) for login in self.logins)
         lines += [f"  {login.email:<{width}}  {login.description}" for login in self.logins]
-        lines += [f"Invited contacts, no password yet: {', '.join(self.invited)}"]
+        lines += [
+            f"Invited contacts, no password yet: {', '.join(self.invited)}",
+            "  (a password reset requested with their address mails the link that activates them)",
+        ]
         return "\n".join(lines)

@@ -11,12 +11,10 @@ link's own token) or audit events.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +31,7 @@ from gateway.auth.ratelimit import (
     RateLimiter,
     rate_limiter,
 )
-from gateway.auth.tokens import new_secret, token_hash
+from gateway.auth.tokens import token_hash
 from gateway.domain.account import (
     check_account_name,
     check_country,
@@ -43,6 +41,7 @@ from gateway.domain.account import (
 )
 from gateway.domain.enums import AccountStatus, PrincipalKind
 from gateway.domain.errors import DomainError, ErrorCode
+from gateway.resolvers.invitation import new_set_password_link
 from gateway.resolvers.mutate import DomainErrors, collect, mutate
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
@@ -66,8 +65,8 @@ T = TypeVar("T")
 PUBLIC = (PrincipalKind.ANONYMOUS, PrincipalKind.CUSTOMER)
 # Longer than any password sign-up accepts; verified as a wrong one without hashing megabytes.
 PASSWORD_INPUT_MAX = 1024
-RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
 PASSWORD_CHANGE = ("(hidden)", "(changed)")  # what the audit says of a password (R-SEC-3)
+SIGN_UP_AUDITED = ("email", "name", "country", "status")
 
 INVALID_CREDENTIALS = "The email or password is not correct."
 RATE_LIMITED = "Too many attempts. Wait a few minutes and try again."
@@ -106,52 +105,40 @@ def _sign_up_fields(input: SignUpInput) -> tuple[str, str, str]:
 
 
 def _email_taken() -> DomainError:
+    # One answer whether the account is active or only invited: an invited contact sets its
+    # password through its invitation link or "Forgot password", never through sign-up.
     return DomainError(
-        ErrorCode.EMAIL_TAKEN, "An account with this email already exists.", field=("email",)
+        ErrorCode.EMAIL_TAKEN,
+        'An account with this email already exists. Log in, or use "Forgot password" to '
+        "set a new password.",
+        field=("email",),
     )
 
 
 async def sign_up(info: Info, input: SignUpInput) -> p.SignUpPayload:
-    """A new ACTIVE account; an INVITED one (named as a contact) is activated instead, and a
-    closed account's email is free again (R-ACC-4)."""
+    """A new ACTIVE account. An email that has a live account — active, or invited because
+    someone named it as a contact — is taken: typing an address proves nothing, and an
+    invited account already holds the quotes and licenses that name it
+    (``gateway.resolvers.invitation``). A closed account's email is free again (R-ACC-4)."""
     caller = require(info, *PUBLIC)
 
     async def work(unit: Unit) -> dict[str, Any]:
         email, name, country = _sign_up_fields(input)
-        existing = await queries.account_for_log_in(unit.session, email=email)
-        if existing is not None and existing.status != AccountStatus.INVITED:
+        if await queries.account_for_log_in(unit.session, email=email) is not None:
             raise _email_taken()
         password_hash = await _in_kdf_thread(hash_password, input.password)
-        if existing is None:
-            try:
-                row = await queries.insert_account(
-                    unit.session,
-                    email=email,
-                    name=name,
-                    country=country,
-                    password_hash=password_hash,
-                    now=unit.now,
-                )
-            except IntegrityError:  # a concurrent sign-up took the email (uq_accounts_email_live)
-                raise _email_taken() from None
-        else:
-            activated = await queries.activate_invited_account(
+        try:
+            row = await queries.insert_account(
                 unit.session,
-                account_id=existing.id,
+                email=email,
                 name=name,
                 country=country,
                 password_hash=password_hash,
+                now=unit.now,
             )
-            if activated is None:
-                raise _email_taken()
-            row = activated
-        changes: dict[str, tuple[Any, Any]] = {
-            column: (
-                getattr(existing, column) if existing is not None else None,
-                getattr(row, column),
-            )
-            for column in ("email", "name", "country", "status")
-        }
+        except IntegrityError:  # a concurrent sign-up took the email (uq_accounts_email_live)
+            raise _email_taken() from None
+        changes = {column: (None, getattr(row, column)) for column in SIGN_UP_AUDITED}
         unit.audit(
             "signUp",
             "Account",
@@ -290,14 +277,16 @@ async def log_out(info: Info) -> p.LogOutPayload:
 # --- password reset (R-ACC-2) -----------------------------------------------------------------
 
 
-def reset_link(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/reset-password?token={quote(token, safe='')}"
-
-
-def _reset_mail_body(name: str, link: str) -> str:
+def _reset_mail_body(name: str, link: str, *, invited: bool) -> str:
+    asked = (
+        "Someone, probably you, asked to set the password of the My Conex account this\n"
+        "address was invited to (a Conex quote or license names it as a contact).\n"
+        if invited
+        else "Someone, probably you, asked to reset the password of your My Conex account.\n"
+    )
     return (
         f"Hello {name},\n\n"
-        "Someone, probably you, asked to reset the password of your My Conex account.\n"
+        f"{asked}"
         "To choose a new password, open this link within the next hour:\n\n"
         f"{link}\n\n"
         "The link works once. If you did not ask for it, ignore this message: your password\n"
@@ -316,36 +305,37 @@ def _password_changed_body(name: str) -> str:
     )
 
 
+def _welcome_body(name: str) -> str:
+    return (
+        f"Hello {name},\n\n"
+        "Your My Conex account is ready: log in with this address and the password you just\n"
+        "chose to see the quotes and licenses that name you as a contact.\n\n"
+        "-- My Conex\n"
+    )
+
+
 async def password_reset_request(info: Info, input: PasswordResetRequestInput) -> p.Payload:
     """R-ACC-2: the same answer, after the same look-up, whether the email has an account or
     not; over the rate limits (per email, per client) nothing is sent, silently."""
     require(info, *PUBLIC)
     limiter = _limiter(info)
     address = _client_address(info)
-    settings = info.context.settings
 
     async def work(unit: Unit) -> dict[str, Any]:
         email = normalise_email(input.email)  # a malformed email tells nothing about accounts
         within_email = await limiter.acquire(RESET_PER_EMAIL, email)
         within_address = await limiter.acquire(RESET_PER_ADDRESS, address)
         row = await queries.account_for_log_in(unit.session, email=email)
-        token = new_secret()
-        digest = token_hash(token)
         if not (within_email and within_address) or row is None:
             return {}
-        if row.status != AccountStatus.ACTIVE:
-            return {}
-        await queries.insert_password_reset_token(
-            unit.session,
-            account_id=row.id,
-            token_hash=digest,
-            now=unit.now,
-            expires_at=unit.now + RESET_TOKEN_LIFETIME,
-        )
+        # An invited contact (no password yet) gets the same kind of link: it sets the first
+        # password and activates the account, proving the address is theirs.
+        invited = row.status == AccountStatus.INVITED
+        link = await new_set_password_link(unit, account_id=row.id)
         unit.mail(
             to=row.email,
-            subject="Reset your My Conex password",
-            body=_reset_mail_body(row.name, reset_link(settings.public_url, token)),
+            subject="Set your My Conex password" if invited else "Reset your My Conex password",
+            body=_reset_mail_body(row.name, link, invited=invited),
             template="password_reset",
         )
         unit.audit("passwordResetRequest", "Account", row.id)
@@ -356,7 +346,8 @@ async def password_reset_request(info: Info, input: PasswordResetRequestInput) -
 
 async def password_reset(info: Info, input: PasswordResetInput) -> p.Payload:
     """R-ACC-2: a valid, unused, unexpired token sets the new password once; every session of
-    the account ends (whoever knew the old password is signed out)."""
+    the account ends (whoever knew the old password is signed out). The token of an invited
+    contact's account (its invitation, or a reset it asked for) activates the account."""
     require(info, *PUBLIC)
     reset_email: list[str] = []
 
@@ -373,23 +364,31 @@ async def password_reset(info: Info, input: PasswordResetInput) -> p.Payload:
         if not used:
             raise _invalid_token("token")
         password_hash = await _in_kdf_thread(hash_password, input.new_password)
+        activated = found.status == AccountStatus.INVITED  # the link proved the address
         await queries.set_password_hash(
-            unit.session, account_id=found.account_id, password_hash=password_hash
+            unit.session,
+            account_id=found.account_id,
+            password_hash=password_hash,
+            activate=activated,
         )
         ended = await sessions.end_all_sessions(
             unit.session, account_id=found.account_id, now=unit.now
         )
         unit.mail(
             to=found.email,
-            subject="Your My Conex password was changed",
-            body=_password_changed_body(found.name),
-            template="password_changed",
+            subject="Welcome to My Conex" if activated else "Your My Conex password was changed",
+            body=_welcome_body(found.name) if activated else _password_changed_body(found.name),
+            template="account_activated" if activated else "password_changed",
         )
         unit.audit(
             "passwordReset",
             "Account",
             found.account_id,
-            {"password": PASSWORD_CHANGE, "liveSessions": (ended, 0)},
+            {
+                "password": PASSWORD_CHANGE,
+                "liveSessions": (ended, 0),
+                "status": (found.status, AccountStatus.ACTIVE),
+            },
             principal=principals.customer(found.account_id, found.name),
         )
         reset_email.append(found.email)

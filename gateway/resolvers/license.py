@@ -23,6 +23,7 @@ from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
 from gateway.payments import PaymentDeclined, ProcessorUnavailable, processor_for
+from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.mutate import DomainErrors, collect, mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
@@ -94,12 +95,12 @@ async def license_update_contacts(
         assert organization is not None  # licenses.organization_id is a foreign key
         country = organization.country
         values: dict[str, int] = {}
-        invited: list[str] = []
+        invited: list[tuple[int, str]] = []
         for role, email in emails.items():
             account_id, created = await _contact_account(unit, email, country=country)
             values[f"{role}_account_id"] = account_id
             if created:
-                invited.append(email)
+                invited.append((account_id, email))
         before_ids = (row.billing_account_id, row.technical_account_id)
         updated = await queries.update_license(unit.session, license_id=pk, values=values)
         after_ids = (updated.billing_account_id, updated.technical_account_id)
@@ -113,13 +114,13 @@ async def license_update_contacts(
                 "technicalContact": (people[before_ids[1]].email, people[after_ids[1]].email),
             },
         )
-        for email in invited:
-            unit.mail(
-                to=email,
+        for account_id, email in invited:
+            await invite_contact(
+                unit,
+                account_id=account_id,
+                email=email,
                 subject="You were named a contact of a Conex license",
-                body=f"You are now a contact of license {row.sen}. To see it in My Conex, "
-                "sign up with this address.",
-                template="contact_invitation",
+                reason=f"You are now a contact of Conex license {row.sen}.",
             )
         if before_ids != after_ids:
             old = [people[i].email for i in before_ids]

@@ -27,6 +27,7 @@ from gateway.domain.quote_pricing import (
     UpgradeLine,
     discounts_record,
 )
+from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.unit import Unit
 from gateway.schema.mutation_inputs import QuoteLineInput
 from gateway.schema.quote import Quote
@@ -277,21 +278,19 @@ async def contact_accounts(
     unit: Unit, emails: Sequence[str], *, country: str, quote_number: str
 ) -> list[int]:
     """The accounts of these contact emails; an unknown email gets an invited account and an
-    invitation (it signs up, or resets its password, with that email to see the quote)."""
+    invitation with a link that sets its password (``gateway.resolvers.invitation``)."""
     ids = []
     for email in emails:
         account_id, created = await account_queries.account_for_contact(
             unit.session, email, now=unit.now, country=country
         )
         if created:
-            unit.mail(
-                to=email,
+            await invite_contact(
+                unit,
+                account_id=account_id,
+                email=email,
                 subject=f"You are a contact on Conex quote {quote_number}",
-                body=(
-                    f"You were named a contact on quote {quote_number}. Sign up at My Conex "
-                    "with this email address to see it."
-                ),
-                template="contact_invitation",
+                reason=f"You were named a contact on Conex quote {quote_number}.",
             )
         ids.append(account_id)
     return ids

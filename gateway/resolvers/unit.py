@@ -29,6 +29,7 @@ class Unit:
     session: AsyncSession
     principal: Principal
     now: dt.datetime
+    public_url: str = ""  # where links in mail point (the web UI)
     events: list[dict[str, Any]] = field(default_factory=list)
     mails: list[dict[str, Any]] = field(default_factory=list)
 
@@ -97,7 +98,12 @@ def _plain(value: Any) -> Any:
 async def unit_of_work(info: Info, *, principal: Principal | None = None) -> AsyncIterator[Unit]:
     context = info.context
     async with context.session_factory() as session, session.begin():
-        unit = Unit(session=session, principal=principal or context.principal, now=context.now)
+        unit = Unit(
+            session=session,
+            principal=principal or context.principal,
+            now=context.now,
+            public_url=context.settings.public_url,
+        )
         yield unit
         await unit.flush_records()
     context.renew_loaders()

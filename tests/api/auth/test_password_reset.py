@@ -73,11 +73,17 @@ async def test_r_acc_2_request_answers_the_same_whether_the_email_exists_or_not(
     assert [a["data"] for a in answers] == [{"passwordResetRequest": {"userErrors": []}}] * 4
     costs = {a.get("extensions", {}).get("cost", {}).get("actualQueryCost") for a in answers}
     assert len(costs) == 1  # not even the reported cost tells them apart
-    # Only the active account got a token and a mail.
-    (token_row,) = await rows(engine, PasswordResetToken)
-    (mail,) = await rows(engine, OutgoingMail)
-    assert mail.to_address == "nadia@example.com"
-    assert mail.template == "password_reset"
+    # The active account got a reset link; the invited one a link that sets its first
+    # password (and activates it); the unknown and the closed addresses nothing.
+    token_rows = await rows(engine, PasswordResetToken)
+    mails = await rows(engine, OutgoingMail)
+    assert [m.to_address for m in mails] == ["nadia@example.com", "invited@example.com"]
+    assert [m.subject for m in mails] == [
+        "Reset your My Conex password",
+        "Set your My Conex password",
+    ]
+    assert {m.template for m in mails} == {"password_reset"}
+    token_row, mail = token_rows[0], mails[0]
     expires_in = token_row.expires_at - token_row.created_at
     assert expires_in == dt.timedelta(hours=1)
     link, token = LINK.search(mail.body).groups()  # type: ignore[union-attr]

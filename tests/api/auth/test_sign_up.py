@@ -1,4 +1,5 @@
-"""signUp: an ACTIVE account with an argon2id hash; invited contacts join; bad input refused."""
+"""signUp: an ACTIVE account with an argon2id hash; a live or invited email is taken; bad input
+refused."""
 
 from __future__ import annotations
 
@@ -54,21 +55,18 @@ async def test_r_acc_1_email_of_a_live_account_is_taken(client, engine):
     assert await snapshot(engine) == before
 
 
-async def test_an_invited_contact_joins_by_signing_up(client, engine, settings):
-    invited = await f.account(
-        engine, "contact@example.com", name="contact", status=AccountStatus.INVITED
-    )
+async def test_an_invited_email_is_taken_and_the_invited_account_untouched(client, engine):
+    """Signing up proves nothing about the address: an invited contact's account is activated
+    only by the link mailed to it (tests/api/quote/test_contact_invitation.py)."""
+    await f.account(engine, "contact@example.com", name="contact", status=AccountStatus.INVITED)
+    before = await snapshot(engine)
     payload = (await op(client, "SignUp", variables(email="contact@example.com", name="Karim B.")))[
         "signUp"
     ]
-    assert payload["userErrors"] == []
-    (row,) = await rows(engine, Account)
-    assert row.id == invited
-    assert (row.status, row.name, row.country) == (AccountStatus.ACTIVE, "Karim B.", "DZ")
-    (event,) = await rows(engine, AuditEvent)
-    changed = {c["field"]: (c["before"], c["after"]) for c in event.changes}
-    assert changed["status"] == ("INVITED", "ACTIVE")
-    assert (await log_in(client, "contact@example.com"))["userErrors"] == []
+    assert codes(payload) == [("EMAIL_TAKEN", ("input", "email"))]
+    assert payload["account"] is None
+    assert await snapshot(engine) == before
+    assert (await log_in(client, "contact@example.com"))["accessToken"] is None
 
 
 async def test_r_acc_4_a_closed_accounts_email_can_sign_up_again(client, engine):

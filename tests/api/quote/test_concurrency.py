@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from db.engine import create_engine
-from db.models import AuditEvent, Quote, QuoteLine
+from db.models import Account, AuditEvent, OutgoingMail, Quote, QuoteLine
 from gateway.app import create_app
+from gateway.domain.enums import AccountStatus
 from gateway.settings import Settings
 from tests.api.account.world import World, build_world, gid, one, rows, send, user_errors
 from tests.api.quote.support import create_input, line
@@ -139,3 +140,34 @@ async def test_concurrent_quote_creation_draws_unique_gap_free_numbers(
     numbers = sorted(b["data"]["quoteCreate"]["quote"]["number"] for b in bodies)
     assert numbers == [f"Q-{n:06d}" for n in range(500_000, 500_000 + CONCURRENT)]
     assert len(await rows(world.engine, Quote)) == CONCURRENT
+
+
+async def test_concurrent_quotes_naming_one_new_contact_share_one_invited_account(
+    pg: tuple[Any, World],
+) -> None:
+    """Every quote naming the same unknown email at once succeeds, and the email gets one
+    invited account and one invitation: the losers of the insert find the winner's row."""
+    client, world = pg
+    bodies = await asyncio.gather(
+        *(
+            send(
+                client,
+                "CreateQuote",
+                {"input": create_input(world, technicalContactEmail="New.Colleague@example.org")},
+                world.alice_token,
+            )
+            for _ in range(CONCURRENT)
+        )
+    )
+    assert _outcomes(bodies, "quoteCreate") == ["ok"] * CONCURRENT
+    (invited,) = await rows(world.engine, Account, Account.email == "new.colleague@example.org")
+    assert invited.status == AccountStatus.INVITED
+    quotes = await rows(world.engine, Quote, Quote.technical_account_id == invited.id)
+    assert len(quotes) == CONCURRENT
+    invitations = await rows(
+        world.engine,
+        OutgoingMail,
+        OutgoingMail.to_address == "new.colleague@example.org",
+        OutgoingMail.template == "contact_invitation",
+    )
+    assert len(invitations) == 1
