@@ -383,6 +383,23 @@ async def _send_mail(settings: Settings, *, watch: bool, interval: float) -> int
         await engine.dispose()
 
 
+def purge_idempotency_keys(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    purged = asyncio.run(_purge_idempotency_keys(settings))
+    print(f"Purged {purged} expired idempotency key(s).")
+    return 0
+
+
+async def _purge_idempotency_keys(settings: Settings) -> int:
+    from gateway.idempotency import purge_expired
+
+    engine = await open_database(settings)
+    try:
+        return await purge_expired(engine, now=dt.datetime.now(dt.UTC))
+    finally:
+        await engine.dispose()
+
+
 def persisted_build(args: argparse.Namespace) -> int:
     import json
 
@@ -465,6 +482,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--watch", action="store_true", help="keep sending until interrupted")
     sub.add_argument(
         "--interval", type=_seconds, default=10.0, help="seconds between sends with --watch (10)"
+    )
+
+    command(
+        "purge-idempotency-keys",
+        purge_idempotency_keys,
+        "delete Idempotency-Key records older than 24 hours (run daily, e.g. from cron)",
     )
 
     persisted = command("persisted", _missing_subcommand, "persisted-query safelist")

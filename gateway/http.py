@@ -6,6 +6,8 @@ and one place that turns every error into a typed, masked response.
   over POST; GET serves queries and, to a browser, GraphiQL.
 - Bodies over ``max_body_bytes`` are refused before they are read; documents over
   ``max_tokens`` before they are parsed; batches only when ``max_batch_operations`` > 0.
+- A POSTed mutation with an ``Idempotency-Key`` runs once; retries get the stored response
+  (``gateway.idempotency``).
 - Every response carries ``X-Request-Id``; an unexpected error is logged with it and, in
   prod, answered as INTERNAL_SERVER_ERROR with that id and nothing else.
 """
@@ -24,6 +26,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.language import Lexer, Source, TokenKind
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -31,6 +34,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway import idempotency
 from gateway.auth.authenticate import Unauthenticated, authenticate
 from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
@@ -152,7 +156,7 @@ class GraphQLEndpoint:
             if not isinstance(data, dict):
                 raise RequestError(400, "BAD_REQUEST", "The body must be a JSON object.")
             status, headers, body = await self._single(request, principal, data, request_id)
-        except RequestError as error:
+        except (RequestError, idempotency.Refusal) as error:
             headers = {**error.headers}
             if error.status == 401:
                 headers["WWW-Authenticate"] = 'Bearer realm="conex"'
@@ -200,6 +204,7 @@ class GraphQLEndpoint:
             raise RequestError(400, "BATCHING_DISABLED", "Send one operation per request.")
         if len(items) > limit or not items:
             raise RequestError(400, "MAX_BATCH_EXCEEDED", f"A batch holds 1 to {limit} operations.")
+        idempotency.check_batch(request)
         bodies = []
         for item in items:
             if not isinstance(item, dict):
@@ -264,13 +269,34 @@ class GraphQLEndpoint:
             raise RequestError(400, "BAD_REQUEST", "`variables` must be an object.")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "BAD_REQUEST", "`operationName` must be a string.")
+        return await idempotency.guarded(
+            request,
+            principal,
+            query=query,
+            operation_name=operation_name,
+            variables=variables,
+            run=lambda sessions: self._execute(
+                request, principal, query, variables, operation_name, request_id, sessions
+            ),
+        )
+
+    async def _execute(
+        self,
+        request: Request,
+        principal: Principal,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        request_id: str,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         state = request.app.state
         context = Context(
             request=request,
             settings=self.settings,
             principal=principal,
             engine=state.engine,
-            session_factory=state.session_factory,
+            session_factory=session_factory,
             throttle=state.throttle,
             now=state.clock(),
             request_id=request_id,

@@ -1,0 +1,351 @@
+"""``Idempotency-Key``: a mutation sent with a key runs once; a retry gets its stored response.
+
+Modelled on Stripe's idempotent requests (and the IETF draft
+``draft-ietf-httpapi-idempotency-key-header``):
+
+- The key is 1 to 200 printable ASCII characters (a V4 UUID is the advice), one header only;
+  otherwise 400 ``IDEMPOTENCY_KEY_INVALID``. It applies to POSTed mutations of a signed-in
+  caller and is scoped to that caller: a customer's account, a partner's or staff member's
+  token (a token with fewer scopes must not read what another token's request returned).
+- It is ignored on queries (they change nothing: a retry is harmless) and on anonymous
+  requests (no identity to scope it to: an address is shared behind NAT and changes with
+  the very network drop that prompts a retry; the anonymous mutations — signUp, logIn,
+  tokenRefresh, password resets — are safe to repeat or refuse a repeat themselves).
+  A batch carrying the header is refused (one key, one operation).
+- First request: the key is claimed (inserted, in progress) in its own short transaction,
+  committed before the mutation runs; then the response (status, headers, body) is stored.
+- Same key and same request (SHA-256 of the query, operationName and variables): the stored
+  response is replayed, byte for byte with its status, plus ``Idempotent-Replayed: true``.
+  Nothing executes. A different request under a live key: 422 ``IDEMPOTENCY_KEY_REUSED``.
+  While the first is still running: 409 ``IDEMPOTENCY_KEY_IN_PROGRESS`` (retry shortly).
+- What is stored: every response of a mutation that executed — its payload, userErrors
+  included — and any response of a request that committed a write, even a 5xx (re-running
+  it would write twice). A request that wrote nothing and never reached its resolvers
+  (parse, validation, authorisation, rate-limit errors) or failed with a server error is
+  released: the key is free and a retry runs.
+- Credentials are kept only as hashes; a response carrying one (logIn, tokenRefresh,
+  partnerTokenCreate) is not stored, only that it ran: a retry gets 409
+  ``IDEMPOTENCY_RESPONSE_WITHHELD`` and the operation is not repeated.
+- Keys live 24 hours from their claim, on the app's clock; an expired key is free again
+  (its row is taken over) and ``conex-gateway purge-idempotency-keys`` deletes expired rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, get_operation_ast, parse
+from graphql.language import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationType,
+    SelectionSetNode,
+)
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from db.queries import idempotency as queries
+from gateway.auth.principal import Principal
+from gateway.persisted import sha256
+
+log = logging.getLogger("gateway.idempotency")
+
+HEADER = "idempotency-key"
+REPLAYED = "Idempotent-Replayed"
+KEY = re.compile(r"[\x20-\x7e]{1,200}")
+LIFETIME = dt.timedelta(hours=24)
+# Root fields whose payload holds a secret kept elsewhere only as a hash (R-SEC-3).
+CREDENTIAL_FIELDS = frozenset({"logIn", "tokenRefresh", "partnerTokenCreate"})
+# Errors of the server, not of the request: a retry may succeed (when nothing was written).
+SERVER_ERROR_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
+# Meaningless in a replay: the stored outcome will not change by waiting.
+NOT_REPLAYED_HEADERS = frozenset({"retry-after"})
+
+Outcome = tuple[int, dict[str, str], dict[str, Any]]
+Run = Callable[[async_sessionmaker[AsyncSession]], Awaitable[Outcome]]
+
+
+class Refusal(Exception):
+    """A request the key forbids: an HTTP status and a code (answered as a request error)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def check_batch(request: Request) -> None:
+    if HEADER in request.headers:
+        raise Refusal(
+            400, "BAD_REQUEST", "An Idempotency-Key guards one operation: send it without a batch."
+        )
+
+
+def principal_key(principal: Principal) -> str | None:
+    """Whose namespace a key lives in; None for an anonymous caller (the key is ignored)."""
+    if principal.is_customer and principal.account_id is not None:
+        return f"account:{principal.account_id}"
+    if principal.token_id is not None and (principal.is_partner or principal.is_staff):
+        return f"{principal.kind.value.lower()}-token:{principal.token_id}"
+    return None
+
+
+def request_hash(query: str, operation_name: str | None, variables: dict[str, Any] | None) -> str:
+    """SHA-256 of the request's canonical form: the same operation and variables, however
+    sent (full text or persisted hash, any key order or spacing), hash alike."""
+    canonical = orjson.dumps(
+        {"query": sha256(query), "operationName": operation_name, "variables": variables or {}},
+        option=orjson.OPT_SORT_KEYS,
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+@functools.lru_cache(maxsize=1024)
+def mutation_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
+    """The root fields of the operation if it is a mutation; None for anything else (a
+    query, or a document the executor will refuse on its own)."""
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return frozenset(_root_fields(operation.selection_set, fragments, set()))
+
+
+def _root_fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: set[str],
+) -> set[str]:
+    names: set[str] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)  # the schema's name, whatever the alias
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                seen.add(name)
+                names |= _root_fields(fragments[name].selection_set, fragments, seen)
+    return names
+
+
+class CommitWatch:
+    """Whether any session of one request committed (or may have: a commit was under way
+    when the request ended), i.e. whether running the request again could write twice."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.committed = False
+        self._committing: set[int] = set()
+        self.sessions: async_sessionmaker[AsyncSession] = _WatchedSessions(sessions, self)
+
+    @property
+    def wrote(self) -> bool:
+        return self.committed or bool(self._committing)
+
+    def observe(self, session: Session) -> None:
+        event.listen(session, "before_commit", self._before_commit)
+        event.listen(session, "after_commit", self._after_commit)
+        event.listen(session, "after_rollback", self._after_rollback)
+
+    def _before_commit(self, session: Session) -> None:
+        self._committing.add(id(session))
+
+    def _after_commit(self, session: Session) -> None:
+        self._committing.discard(id(session))
+        self.committed = True
+
+    def _after_rollback(self, session: Session) -> None:
+        self._committing.discard(id(session))  # a failed commit wrote nothing
+
+
+class _WatchedSessions(async_sessionmaker[AsyncSession]):
+    """The app's session factory, whose sessions report their commits to a watch."""
+
+    def __init__(self, base: async_sessionmaker[AsyncSession], watch: CommitWatch) -> None:
+        super().__init__(class_=base.class_, **base.kw)
+        self.watch = watch
+
+    def __call__(self, **local_kw: Any) -> AsyncSession:
+        session = super().__call__(**local_kw)
+        self.watch.observe(session.sync_session)
+        return session
+
+
+async def guarded(
+    request: Request,
+    principal: Principal,
+    *,
+    query: str,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    run: Run,
+) -> Outcome:
+    """Run the request through its ``Idempotency-Key`` (if any applies): execute it once,
+    or replay what it answered, or refuse."""
+    state = request.app.state
+    keys = request.headers.getlist(HEADER)
+    owner = principal_key(principal)
+    fields = mutation_fields(query, operation_name) if keys else None
+    if not keys or request.method != "POST" or owner is None or fields is None:
+        return await run(state.session_factory)
+    if len(keys) != 1 or not KEY.fullmatch(keys[0]):
+        raise Refusal(
+            400,
+            "IDEMPOTENCY_KEY_INVALID",
+            "Idempotency-Key must be one header of 1 to 200 printable ASCII characters.",
+        )
+    engine: AsyncEngine = state.engine
+    digest = request_hash(query, operation_name, variables)
+    found = await _claim(engine, owner=owner, key=keys[0], digest=digest, now=state.clock())
+    if isinstance(found, queries.Existing):
+        return _replay(found, digest)
+    watch = CommitWatch(state.session_factory)
+    try:
+        status, headers, body = await run(watch.sessions)
+    except BaseException as error:
+        # Settle the key even when the request was cancelled (client gone, timeout).
+        await asyncio.shield(_settle_failure(engine, found.id, error, wrote=watch.wrote))
+        raise
+    if watch.wrote or _executed(status, body):
+        stored: dict[str, Any] = {"status": status}
+        if fields & CREDENTIAL_FIELDS:
+            stored["withheld"] = True
+        else:
+            stored["headers"] = {
+                k: v for k, v in headers.items() if k.lower() not in NOT_REPLAYED_HEADERS
+            }
+            stored["body"] = body
+        await _store(engine, found.id, stored)
+    else:
+        await _release(engine, found.id)
+    return status, headers, body
+
+
+def _executed(status: int, body: dict[str, Any]) -> bool:
+    """The resolvers ran and answered (a payload, userErrors included), without a server
+    error; parse, validation, authorisation and rate-limit errors leave ``data`` null."""
+    if body.get("data") is None or status >= 500:
+        return False
+    errors = body.get("errors") or []
+    return not any(
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") in SERVER_ERROR_CODES
+        for e in errors
+    )
+
+
+async def _claim(
+    engine: AsyncEngine, *, owner: str, key: str, digest: str, now: dt.datetime
+) -> queries.Claimed | queries.Existing:
+    try:
+        async with engine.begin() as conn:
+            found = await queries.claim(
+                conn,
+                principal_key=owner,
+                key=key,
+                request_hash=digest,
+                now=now,
+                lifetime=LIFETIME,
+            )
+    except (PoolTimeout, OSError, DBAPIError):
+        log.warning("idempotency key: database unavailable", exc_info=True)
+        raise Refusal(
+            503, "SERVICE_UNAVAILABLE", "Busy; retry shortly.", {"Retry-After": "1"}
+        ) from None
+    if found is None:  # claimed and released under us, again and again: someone is at it
+        raise _in_progress()
+    return found
+
+
+def _replay(found: queries.Existing, digest: str) -> Outcome:
+    if found.request_hash != digest:
+        raise Refusal(
+            422,
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was used for a different request; use a new key.",
+        )
+    stored = found.response
+    if stored is None:
+        raise _in_progress()
+    if stored.get("withheld"):
+        raise Refusal(
+            409,
+            "IDEMPOTENCY_RESPONSE_WITHHELD",
+            "This request already ran; its response held a credential, which is shown only "
+            "once and was not kept. Use a new Idempotency-Key to run it again.",
+        )
+    headers = {**stored.get("headers", {}), REPLAYED: "true"}
+    return int(stored["status"]), headers, stored["body"]
+
+
+def _in_progress() -> Refusal:
+    return Refusal(
+        409,
+        "IDEMPOTENCY_KEY_IN_PROGRESS",
+        "A request with this Idempotency-Key is still running; retry shortly.",
+        {"Retry-After": "1"},
+    )
+
+
+async def _settle_failure(
+    engine: AsyncEngine, claim_id: int, error: BaseException, *, wrote: bool
+) -> None:
+    """No response to store: release the key if nothing was written, else record the failure
+    as the outcome (running the request again could write twice)."""
+    if not wrote:
+        await _release(engine, claim_id)
+        return
+    status = getattr(error, "status", None)
+    code = getattr(error, "code", None)
+    message = getattr(error, "message", None)
+    if not (isinstance(status, int) and isinstance(code, str) and isinstance(message, str)):
+        status, code = 500, "INTERNAL_SERVER_ERROR"
+        message = "The request changed data, then failed before answering."
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    await _store(engine, claim_id, {"status": status, "headers": {}, "body": body})
+
+
+async def _store(engine: AsyncEngine, claim_id: int, response: dict[str, Any]) -> None:
+    try:
+        async with engine.begin() as conn:
+            await queries.store(conn, claim_id=claim_id, response=response)
+    except (PoolTimeout, OSError, DBAPIError):
+        # The key stays "in progress" until it expires: safer than running twice.
+        log.warning("idempotency key %s: response not stored", claim_id, exc_info=True)
+
+
+async def _release(engine: AsyncEngine, claim_id: int) -> None:
+    try:
+        async with engine.begin() as conn:
+            await queries.release(conn, claim_id=claim_id)
+    except (PoolTimeout, OSError, DBAPIError):
+        log.warning("idempotency key %s: not released", claim_id, exc_info=True)
+
+
+async def purge_expired(engine: AsyncEngine, *, now: dt.datetime) -> int:
+    async with engine.begin() as conn:
+        return await queries.purge_expired(conn, now=now)
