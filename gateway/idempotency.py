@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import hashlib
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -118,10 +118,27 @@ def request_hash(query: str, operation_name: str | None, variables: dict[str, An
     return hashlib.sha256(canonical).hexdigest()
 
 
-@functools.lru_cache(maxsize=1024)
+# (query hash, operationName) → mutation_fields: keyed by hash, so that a flood of large
+# distinct documents cannot make the cache hold their text.
+_FIELDS: OrderedDict[tuple[str, str | None], frozenset[str] | None] = OrderedDict()
+FIELDS_CACHED = 1024
+
+
 def mutation_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
     """The root fields of the operation if it is a mutation; None for anything else (a
     query, or a document the executor will refuse on its own)."""
+    key = (sha256(query), operation_name)
+    if key in _FIELDS:
+        _FIELDS.move_to_end(key)
+        return _FIELDS[key]
+    found = _mutation_fields(query, operation_name)
+    _FIELDS[key] = found
+    while len(_FIELDS) > FIELDS_CACHED:
+        _FIELDS.popitem(last=False)
+    return found
+
+
+def _mutation_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
     try:
         document = parse(query, no_location=True)
     except GraphQLError:
