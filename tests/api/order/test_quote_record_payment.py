@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from db.models import License, Order, OutgoingMail, Quote, order_licenses
 from gateway.domain.dates import add_months
-from gateway.domain.enums import Deployment, QuoteLineKind, QuoteStatus, Tier
+from gateway.domain.enums import Deployment, LicenseType, QuoteLineKind, QuoteStatus, Tier
+from gateway.schema.relay import decode_id_of
 from tests.api.account.world import (
     World,
     audit_events,
@@ -252,6 +253,42 @@ async def test_r_maint_3_upgrade_replaces_the_remaining_maintenance(
     ]
     assert changes(event)["tier"] == ("STARTER", "PROFESSIONAL")
     assert changes(event)["licenseKey"] == ("[redacted]", "[reissued]")
+
+
+async def test_r_eval_4_an_evaluation_becomes_a_purchase_by_a_new_paid_key(
+    client: Any, world: World
+) -> None:
+    """R-EVAL-4: buying the product for the evaluated deployment issues a paid license whose
+    key goes into the same installation (no reinstall); the evaluation itself is never
+    renewed or upgraded into a purchase, and stays as it was."""
+    evaluation = await world.license(
+        tier=Tier.ENTERPRISE,
+        license_type=LicenseType.EVALUATION,
+        deployment_entity="Bibliothèque centrale",
+        purchase_amount=None,
+        purchased_on=None,
+        maintenance_starts_on=None,
+        maintenance_ends_on=None,
+        evaluation_ends_on=today() + dt.timedelta(days=5),
+    )
+    before = await one(world.engine, License, evaluation)
+    quote = await quote_of(world, line(world, deployment_entity="Bibliothèque centrale"))
+    order = ok(await pay(client, world.staff_token, quote, "3840.00"), FIELD)["order"]
+    order_pk = decode_id_of(order["id"], "Order")
+    assert order_pk is not None
+    (paid,) = await order_licenses_of(world, order_pk)
+    assert (paid.product_id, paid.deployment_entity) == (before.product_id, "Bibliothèque centrale")
+    assert paid.license_type == LicenseType.COMMERCIAL and paid.license_key
+    assert paid.license_key != before.license_key and paid.sen != before.sen
+    assert tuple(await one(world.engine, License, evaluation)) == tuple(before)
+
+    renewal = await quote_of(
+        world, line(world, kind=QuoteLineKind.RENEWAL, license_id=evaluation, total="960.00")
+    )
+    snapshot = await dump(world.engine)
+    refused = await pay(client, world.staff_token, renewal, "960.00")
+    assert user_errors(refused, FIELD) == [(["input", "quoteId"], "NOT_UPGRADABLE")]
+    assert await dump(world.engine) == snapshot
 
 
 async def test_r_upg_1_upgrade_no_longer_upward_at_payment_is_refused(
