@@ -23,8 +23,8 @@ Modelled on Stripe's idempotent requests (and the IETF draft
   it would write twice). A request that wrote nothing and never reached its resolvers
   (parse, validation, authorisation, rate-limit errors) or failed with a server error is
   released: the key is free and a retry runs.
-- Credentials are kept only as hashes; a response carrying one (logIn, tokenRefresh,
-  partnerTokenCreate) is not stored, only that it ran: a retry gets 409
+- Credentials are kept only as hashes; a response that issued one (logIn, tokenRefresh,
+  partnerTokenCreate, and it wrote) is not stored, only that it ran: a retry gets 409
   ``IDEMPOTENCY_RESPONSE_WITHHELD`` and the operation is not repeated.
 - Keys live 24 hours from their claim, on the app's clock; an expired key is free again
   (its row is taken over) and ``conex-gateway purge-idempotency-keys`` deletes expired rows.
@@ -250,7 +250,7 @@ async def guarded(
         raise
     if watch.wrote or _executed(status, body):
         stored: dict[str, Any] = {"status": status}
-        if fields & CREDENTIAL_FIELDS:
+        if fields & CREDENTIAL_FIELDS and watch.wrote:  # a refusal issued no credential
             stored["withheld"] = True
         else:
             stored["headers"] = {

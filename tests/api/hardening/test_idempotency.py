@@ -411,6 +411,22 @@ async def test_a_response_holding_a_credential_is_not_stored_and_not_repeated(
     assert secret not in orjson.dumps(row.response).decode()
 
 
+async def test_a_refused_credential_mutation_issued_nothing_and_is_replayed(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A refusal writes nothing and carries no secret: its response is stored as any other."""
+    variables = {
+        "partnerId": gid("Partner", world.partner),
+        "scopes": ["QUOTES_READ"],
+        "expiresInDays": 0,
+    }
+    first = await post(client, "CreatePartnerToken", variables, world.staff_token)
+    errors = first.json()["data"]["partnerTokenCreate"]["userErrors"]
+    assert [e["code"] for e in errors] == ["INVALID"]
+    retry = await post(client, "CreatePartnerToken", variables, world.staff_token)
+    assert replayed(retry) and retry.content == first.content
+
+
 def test_credential_fields_are_found_through_aliases_and_fragments() -> None:
     query = """
         mutation M { again: logIn(email: "a", password: "b") { accessToken } ...F }
