@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, License, PasswordResetToken, Quote, RefreshToken, TaxId
+from db.models import Account, License, PasswordResetToken, Quote, TaxId
 from db.queries.filters import quote_status_is
 from gateway.domain.enums import AccountStatus, QuoteStatus, TaxIdKind
 
@@ -117,22 +117,6 @@ async def replace_tax_ids(
             insert(TaxId),
             [dict(account_id=account_id, kind=kind, value=value) for kind, value in items],
         )
-
-
-async def revoke_sessions(
-    session: AsyncSession, *, account_id: int, now: dt.datetime, keep_family: str | None = None
-) -> int:
-    """End the account's sessions (every refresh-token family but ``keep_family``); how many
-    families were live."""
-    live = [RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)]
-    if keep_family is not None:
-        live.append(RefreshToken.family != keep_family)
-    families = await session.execute(
-        select(func.count(func.distinct(RefreshToken.family))).where(*live)
-    )
-    count = int(families.scalar_one())
-    await session.execute(update(RefreshToken).where(*live).values(revoked_at=now))
-    return count
 
 
 async def expire_password_resets(

@@ -266,22 +266,18 @@ async def revoke_session_family(session: AsyncSession, *, family: str, now: dt.d
 
 
 async def revoke_account_sessions(
-    session: AsyncSession, *, account_id: int, now: dt.datetime
+    session: AsyncSession, *, account_id: int, now: dt.datetime, keep_family: str | None = None
 ) -> int:
-    """End every session of the account; returns how many families were live."""
-    live = (
-        await session.execute(
-            select(func.count(distinct(RefreshToken.family))).where(
-                RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)
-            )
-        )
+    """End every session (refresh-token family) of the account but ``keep_family``; returns
+    how many families were live."""
+    live = [RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None)]
+    if keep_family is not None:
+        live.append(RefreshToken.family != keep_family)
+    count = (
+        await session.execute(select(func.count(distinct(RefreshToken.family))).where(*live))
     ).scalar_one()
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return int(live)
+    await session.execute(update(RefreshToken).where(*live).values(revoked_at=now))
+    return int(count)
 
 
 # --- partner tokens ---------------------------------------------------------------------------

@@ -103,6 +103,11 @@ async def end_session(session: AsyncSession, *, family: str, now: dt.datetime) -
     return await queries.revoke_session_family(session, family=family, now=now)
 
 
-async def end_all_sessions(session: AsyncSession, *, account_id: int, now: dt.datetime) -> int:
-    """After a password reset: every session of the account ends."""
-    return await queries.revoke_account_sessions(session, account_id=account_id, now=now)
+async def end_all_sessions(
+    session: AsyncSession, *, account_id: int, now: dt.datetime, keep_family: str | None = None
+) -> int:
+    """After a password reset or change, or when the account closes: every session of the
+    account ends but ``keep_family`` (the one changing the password); how many were live."""
+    return await queries.revoke_account_sessions(
+        session, account_id=account_id, now=now, keep_family=keep_family
+    )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from db.queries import account as queries
+from gateway.auth import sessions
 from gateway.auth.guards import require
-from gateway.auth.passwords import hash_password, verify_password
+from gateway.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from gateway.domain import account as rules
 from gateway.domain.enums import AccountStatus, PrincipalKind, TaxIdKind
 from gateway.domain.errors import DomainError, ErrorCode
@@ -28,7 +28,6 @@ from gateway.schema.mutation_inputs import (
 )
 from gateway.schema.relay import encode_id
 
-T = TypeVar("T")
 INPUT = ("input",)
 PASSWORD_CHANGE = ("(hidden)", "(changed)")  # as signUp/passwordReset audit it (R-SEC-3)
 
@@ -50,7 +49,7 @@ async def _own_account(unit: Unit) -> Row[Any]:
 
 async def _check_password(row: Row[Any], password: str, field: str) -> None:
     """R-ACC-2: the current password; argon2 runs off the event loop."""
-    if not await asyncio.to_thread(verify_password, row.password_hash, password):
+    if not await verify_password_off_loop(row.password_hash, password):
         raise DomainError(ErrorCode.WRONG_PASSWORD, "The password is not correct", field=(field,))
 
 
@@ -153,11 +152,11 @@ async def account_change_password(info: Info, input: AccountChangePasswordInput)
         row = await _own_account(unit)
         await _check_password(row, input.current_password, "currentPassword")
         rules.check_new_password(input.new_password, email=row.email)
-        password_hash = await asyncio.to_thread(hash_password, input.new_password)
+        password_hash = await hash_password_off_loop(input.new_password)
         await queries.update_account(
             unit.session, account_id=row.id, values={"password_hash": password_hash}
         )
-        revoked = await queries.revoke_sessions(
+        revoked = await sessions.end_all_sessions(
             unit.session,
             account_id=row.id,
             now=unit.now,
@@ -199,7 +198,7 @@ async def account_close(info: Info, input: AccountCloseInput) -> p.AccountCloseP
             account_id=row.id,
             values={"status": AccountStatus.CLOSED, "closed_at": unit.now, "password_hash": None},
         )
-        await queries.revoke_sessions(unit.session, account_id=row.id, now=unit.now)
+        await sessions.end_all_sessions(unit.session, account_id=row.id, now=unit.now)
         await queries.expire_password_resets(unit.session, account_id=row.id, now=unit.now)
         unit.audit(
             "accountClose",

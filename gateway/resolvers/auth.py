@@ -2,19 +2,15 @@
 
 Log-in refuses an unknown email, a wrong password, an invited account (no password yet) and
 a closed one (R-ACC-4) with one identical error after the same work: an argon2 verify runs
-every time (against a dummy hash when there is no account). Password hashing runs on a small
-thread pool: it is CPU- and memory-hard, so it must neither block the event loop nor run
-unbounded in parallel. Passwords and tokens never reach logs, mail bodies (except a reset
-link's own token) or audit events.
+every time (against a dummy hash when there is no account). Password hashing runs on the
+small thread pool of ``gateway.auth.passwords``. Passwords and tokens never reach logs, mail
+bodies (except a reset link's own token) or audit events.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +18,11 @@ from db.queries import auth as queries
 from gateway.auth import principal as principals
 from gateway.auth import sessions
 from gateway.auth.guards import require
-from gateway.auth.passwords import hash_password, needs_rehash, verify_password
+from gateway.auth.passwords import (
+    hash_password_off_loop,
+    needs_rehash,
+    verify_password_off_loop,
+)
 from gateway.auth.ratelimit import (
     LOG_IN_PER_ADDRESS,
     LOG_IN_PER_EMAIL,
@@ -58,7 +58,6 @@ from gateway.schema.mutation_inputs import (
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # Anyone may sign up, log in or reset a password; a signed-in customer too (another account,
 # a second device). Partner and staff tokens have no business here.
@@ -71,12 +70,6 @@ SIGN_UP_AUDITED = ("email", "name", "country", "status")
 INVALID_CREDENTIALS = "The email or password is not correct."
 RATE_LIMITED = "Too many attempts. Wait a few minutes and try again."
 INVALID_TOKEN = "This link or token is not valid any more."
-
-_kdf_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="password-kdf")
-
-
-async def _in_kdf_thread(function: Callable[..., T], *args: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_kdf_threads, function, *args)
 
 
 def _limiter(info: Info) -> RateLimiter:
@@ -126,7 +119,7 @@ async def sign_up(info: Info, input: SignUpInput) -> p.SignUpPayload:
         email, name, country = _sign_up_fields(input)
         if await queries.account_for_log_in(unit.session, email=email) is not None:
             raise _email_taken()
-        password_hash = await _in_kdf_thread(hash_password, input.password)
+        password_hash = await hash_password_off_loop(input.password)
         try:
             row = await queries.insert_account(
                 unit.session,
@@ -179,11 +172,11 @@ async def log_in(info: Info, input: LogInInput) -> p.LogInPayload:
         if len(password) > PASSWORD_INPUT_MAX:
             usable, password = None, password[:PASSWORD_INPUT_MAX]
         stored_hash = usable.password_hash if usable is not None else None
-        if not await _in_kdf_thread(verify_password, stored_hash, password):
+        if not await verify_password_off_loop(stored_hash, password):
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS)
         assert usable is not None and stored_hash is not None
         if needs_rehash(stored_hash):
-            new_hash = await _in_kdf_thread(hash_password, password)
+            new_hash = await hash_password_off_loop(password)
             await queries.set_password_hash(
                 unit.session, account_id=usable.id, password_hash=new_hash
             )
@@ -363,7 +356,7 @@ async def password_reset(info: Info, input: PasswordResetInput) -> p.Payload:
         )
         if not used:
             raise _invalid_token("token")
-        password_hash = await _in_kdf_thread(hash_password, input.new_password)
+        password_hash = await hash_password_off_loop(input.new_password)
         activated = found.status == AccountStatus.INVITED  # the link proved the address
         await queries.set_password_hash(
             unit.session,

@@ -15,7 +15,6 @@ from gateway.app import create_app
 from gateway.auth import passwords
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter
 from gateway.domain.enums import AccountStatus
-from gateway.resolvers import auth as auth_resolvers
 from tests import factories as f
 from tests.api.auth.support import OTHER_STRONG, STRONG, count, op, rows, sign_up, snapshot
 
@@ -30,12 +29,13 @@ async def attempt(client, email: str, password: str) -> dict[str, Any]:
 def verifications(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """Every argon2 verify the log-in runs, by the hash it is given (None: the dummy)."""
     seen: list[str | None] = []
+    verify = passwords.verify_password
 
     def spy(password_hash: str | None, password: str) -> bool:
         seen.append(password_hash)
-        return passwords.verify_password(password_hash, password)
+        return verify(password_hash, password)
 
-    monkeypatch.setattr(auth_resolvers, "verify_password", spy)
+    monkeypatch.setattr(passwords, "verify_password", spy)
     return seen
 
 
