@@ -251,7 +251,16 @@ class LoadGenerator:
         self.close()
 
     def close(self) -> None:
-        self._pool.terminate()
+        # Pool.terminate() could hang for ever on a worker stuck on a lock it inherited at
+        # fork (seen once at the end of a run): let idle workers leave, kill the rest.
+        workers = list(self._pool._pool)  # type: ignore[attr-defined]
+        self._pool.close()
+        deadline = time.monotonic() + 5.0
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join(1.0)
         self._pool.join()
 
     def run(self, job: Job) -> Outcome:

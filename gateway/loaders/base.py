@@ -1,9 +1,11 @@
 """DataLoader plumbing: every batch is one SQL statement on its own short connection.
 
 aiodataloader runs each batch as its own task, so batches cannot share the request's
-session; each opens a pooled connection for the one statement it issues. Reads are plain
-Core rows (no ORM identity map, no lazy loading); the policy predicates are part of each
-statement, so a row the caller may not see never leaves the database.
+session; each opens a pooled connection for the statement(s) it issues, in autocommit: a
+batch only reads, so a transaction around it would only cost two round trips (BEGIN,
+ROLLBACK). Reads are plain Core rows (no ORM identity map, no lazy loading); the policy
+predicates are part of each statement, so a row the caller may not see never leaves the
+database.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class SqlLoader(Generic[K, V]):
             self._in_flight.add(task)
         try:
             async with self._engine.connect() as conn:
+                # Only on this checkout: the pool restores the default level on return.
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
                 return list(await self._fetch(conn, keys))
         finally:
             if task is not None:
