@@ -1,0 +1,148 @@
+"""The authorization matrix (tests/api/matrix/table.py): one test per (operation, principal).
+
+Each cell sends the contract operation exactly as its client does, with the principal's
+token, and checks the outcome the table gives, the database included: a refusal leaves every
+row as it was; a success changes what the operation's effect says and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.api.matrix.ops import OPS, Change, Op, is_mutation, labels, without_throttle
+from tests.api.matrix.table import MATRIX, Outcome
+from tests.api.matrix.world import PRINCIPALS, MatrixWorld, full_dump
+from tests.contract import operations, request
+
+
+def _cells() -> list[Any]:
+    cells = []
+    for name, row in MATRIX.items():
+        for principal in PRINCIPALS:
+            outcome = row.get(principal)
+            marks = []
+            if outcome is not None and outcome.bug is not None:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"SPEC bug: {outcome.bug}"))
+            cells.append(pytest.param(name, principal, id=f"{name}-{principal}", marks=marks))
+    return cells
+
+
+def test_every_contract_operation_has_a_row_and_every_row_every_principal() -> None:
+    """A new contract operation (or principal) without its row fails here."""
+    assert sorted(MATRIX) == sorted(operations())
+    assert sorted(OPS) == sorted(operations())
+    for name, row in MATRIX.items():
+        assert sorted(row) == sorted(PRINCIPALS), name
+        for outcome in row.values():
+            if is_mutation(name):
+                assert outcome.kind != "SEES", f"{name}: a mutation is done or refused"
+            else:
+                assert outcome.kind in {"SEES", "UNAUTHENTICATED"}, f"{name}: {outcome}"
+
+
+async def send(
+    client: httpx.AsyncClient, name: str, variables: dict[str, Any], token: str | None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await client.post("/graphql", json=request(name, variables), headers=headers)
+
+
+def only_payload(name: str, body: dict[str, Any]) -> dict[str, Any]:
+    assert "errors" not in body, body["errors"]
+    (payload,) = body["data"].values()
+    assert isinstance(payload, dict), body
+    return payload
+
+
+@pytest.mark.parametrize(("name", "principal"), _cells())
+async def test_matrix(
+    name: str,
+    principal: str,
+    matrix_world: MatrixWorld,
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+) -> None:
+    expected: Outcome = MATRIX[name][principal]
+    op = OPS[name]
+    token = matrix_world.tokens[principal]
+    before = matrix_world.snapshot  # the ``pristine`` fixture put every row back
+    response = await send(client, name, op.variables(matrix_world), token)
+    body = response.json()
+    after = await full_dump(engine)
+    matrix_world.untouched = after == before
+
+    if expected.kind == "UNAUTHENTICATED":
+        assert response.status_code == 401, body
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert body["data"] is None
+    elif expected.kind == "FORBIDDEN":
+        assert response.status_code == 200, body
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
+        assert body["data"] is None
+    elif expected.kind == "SEES":
+        assert response.status_code == 200, body
+        assert "errors" not in body, body["errors"]
+        seen = labels(matrix_world, body["data"]) | op.extra(matrix_world, body["data"])
+        assert seen == set(expected.labels), f"sees {sorted(seen)}"
+        if not expected.labels:
+            await _same_as_missing(client, name, op, matrix_world, token, body)
+    elif expected.kind in {"NOT_FOUND", "REFUSED"}:
+        payload = only_payload(name, body)
+        codes = [e["code"] for e in payload["userErrors"]]
+        assert codes == [expected.code or "NOT_FOUND"], payload
+        if op.shows is not None:
+            assert payload[op.shows] is None
+        if expected.kind == "NOT_FOUND":
+            await _same_as_missing(client, name, op, matrix_world, token, body)
+    elif expected.kind in {"DONE", "DONE_UNSEEN"}:
+        payload = only_payload(name, body)
+        assert payload["userErrors"] == [], payload
+        if op.shows is not None:
+            shown = payload[op.shows] is not None
+            assert shown is (expected.kind == "DONE"), payload
+        _check_effect(op, matrix_world, principal, before, after, payload)
+        return
+    else:  # pragma: no cover - a new kind of outcome without its check
+        raise AssertionError(expected)
+    # Whatever was refused or only read, every row is as it was.
+    assert after == before, _changed(before, after)
+
+
+async def _same_as_missing(
+    client: httpx.AsyncClient,
+    name: str,
+    op: Op,
+    world: MatrixWorld,
+    token: str | None,
+    body: dict[str, Any],
+) -> None:
+    """R-QUOTE-6: what is hidden answers exactly like what does not exist."""
+    if op.missing is None:
+        return
+    world.untouched = False  # this request too could write: ``pristine`` looks again
+    missing = await send(client, name, op.missing(world), token)
+    assert missing.status_code == 200
+    assert without_throttle(missing.json()) == without_throttle(body)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(table for table in after if after[table] != before.get(table))
+
+
+def _check_effect(
+    op: Op,
+    world: MatrixWorld,
+    principal: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    payload: dict[str, Any],
+) -> None:
+    assert op.effect is not None
+    changed = set(_changed(before, after))
+    assert op.effect.must <= changed <= op.effect.must | op.effect.may, sorted(changed)
+    op.effect.check(Change(world, principal, before, after, payload))
