@@ -202,7 +202,10 @@ async def _measure(names: set[str], url: str, requests: int) -> dict[str, float]
         body = {"query": contract_queries()["AccountHome"], "operationName": "AccountHome"}
         headers = {"Authorization": f"Bearer {rows.home_token}"}
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        async with (
+            app.router.lifespan_context(app),  # start-up as Uvicorn runs it (gc tuning)
+            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        ):
             for _ in range(30):  # warm every cache
                 await client.post("/graphql", json=body, headers=headers)
             _gc(names)
