@@ -14,7 +14,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, func, select
+from sqlalchemy import ColumnElement, FromClause, Integer, Select, bindparam, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -134,3 +134,78 @@ async def count_by_parent(
     )
     counts = {row[0]: int(row[1]) for row in (await conn.execute(stmt)).all()}
     return {key: counts.get(key, 0) for key in parent_ids}
+
+
+# Statements built once and bound per batch (the loaders cache them): the parents, the
+# cursor and the page size are parameters, so a statement is built, and its cache key
+# computed, once per shape of page rather than once per batch.
+
+
+def bound_pages_statement(
+    *,
+    columns: Sequence[Any],
+    source: FromClause,
+    parent: ColumnElement[Any],
+    where: Sequence[ColumnElement[bool]],
+    id_col: ColumnElement[int],
+    after: bool,
+    before: bool,
+    backwards: bool,
+    descending: bool = False,
+) -> Select[Any]:
+    """``fetch_pages_by_parent``'s statement, with parameters ``ids`` (the parents),
+    ``page_after``/``page_before`` (when ``after``/``before``) and ``page_rows``
+    (``limit + 1``); pass them with ``page_params``."""
+    shape = PageRequest(
+        limit=0, after=0 if after else None, before=0 if before else None, backwards=backwards
+    )
+    order = _order(id_col, shape, descending=descending)
+    cursor = []
+    if after:
+        bound = bindparam("page_after", type_=Integer)
+        cursor.append(id_col < bound if descending else id_col > bound)
+    if before:
+        bound = bindparam("page_before", type_=Integer)
+        cursor.append(id_col > bound if descending else id_col < bound)
+    rank = func.row_number().over(partition_by=parent, order_by=order)
+    ranked = (
+        select(*columns, parent.label("parent_key"), rank.label("page_rank"))
+        .select_from(source)
+        .where(parent.in_(bindparam("ids", expanding=True)), *where, *cursor)
+        .subquery()
+    )
+    return (
+        select(ranked)
+        .where(ranked.c.page_rank <= bindparam("page_rows", type_=Integer))
+        .order_by(ranked.c.parent_key, ranked.c.page_rank)
+    )
+
+
+def page_params(page: PageRequest) -> dict[str, Any]:
+    return {"page_after": page.after, "page_before": page.before, "page_rows": page.limit + 1}
+
+
+def split_pages(
+    rows: Sequence[Row[Any]], parent_ids: Sequence[Hashable], page: PageRequest
+) -> dict[Hashable, Page]:
+    """The rows of a ``bound_pages_statement`` as one page per parent."""
+    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.parent_key].append(row)
+    return {key: _to_page(grouped.get(key, []), page) for key in parent_ids}
+
+
+def bound_count_statement(
+    *,
+    id_col: ColumnElement[int],
+    source: FromClause,
+    parent: ColumnElement[Any],
+    where: Sequence[ColumnElement[bool]],
+) -> Select[Any]:
+    """``count_by_parent``'s statement, the parents bound as ``ids``."""
+    return (
+        select(parent.label("parent_key"), func.count(func.distinct(id_col)))
+        .select_from(source)
+        .where(parent.in_(bindparam("ids", expanding=True)), *where)
+        .group_by(parent)
+    )

@@ -1,13 +1,14 @@
-"""Per-request DataLoaders, built in the request context (never at module level)."""
+"""Per-request DataLoaders, built in the request context; their SQL is built once."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, and_, select, union
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, select, union
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -33,175 +34,264 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain.enums import Currency, TokenKind
 from gateway.loaders.base import (
+    PolicyShape,
     Relation,
     SqlLoader,
+    bound_params,
+    bound_today,
+    by_key_statement,
     columns_of,
     grouped_rows,
+    grouped_statement,
     rows_by_key,
     select_columns,
+    shape_of,
+    template_principal,
 )
 from gateway.loaders.filters import LicenseFilter, QuoteFilter
 
 RowOrNone = Row[Any] | None
 
 
-def _contact_pairs(model: Any, account_ids: Sequence[int]) -> FromClause:
-    """(entity id, account id) for every billing or technical role of these accounts."""
+def _contact_pairs(model: Any) -> FromClause:
+    """(entity id, account id) for every billing or technical role of the accounts ``ids``."""
     return union(
         select(model.id.label("entity_id"), model.billing_account_id.label("account_id")).where(
-            model.billing_account_id.in_(account_ids)
+            model.billing_account_id.in_(bindparam("ids", expanding=True))
         ),
         select(model.id.label("entity_id"), model.technical_account_id.label("account_id")).where(
-            model.technical_account_id.in_(account_ids)
+            model.technical_account_id.in_(bindparam("ids", expanding=True))
         ),
     ).subquery()
 
 
+# Paged relations: where the children of a batch of parents are, and who may see them.
+
+
+def _licenses_of_accounts(p: Principal, f: LicenseFilter) -> Any:
+    pairs = _contact_pairs(License)
+    source = License.__table__.join(pairs, pairs.c.entity_id == License.id)
+    where = [policy.license_visible(p), *f.conditions(bound_today())]
+    return source, pairs.c.account_id, where
+
+
+def _quotes_of_accounts(p: Principal, f: QuoteFilter) -> Any:
+    pairs = _contact_pairs(Quote)
+    source = Quote.__table__.join(pairs, pairs.c.entity_id == Quote.id)
+    return source, pairs.c.account_id, [policy.quote_visible(p), *f.conditions(bound_today())]
+
+
+def _orders_of_accounts(p: Principal, _: None) -> Any:
+    pairs = _contact_pairs(Order)
+    source = Order.__table__.join(pairs, pairs.c.entity_id == Order.id)
+    return source, pairs.c.account_id, [policy.order_visible(p)]
+
+
+def _licenses_of_organizations(p: Principal, f: LicenseFilter) -> Any:
+    where = [policy.license_visible(p), *f.conditions(bound_today())]
+    return License.__table__, License.organization_id, where
+
+
+def _quotes_of_partners(p: Principal, f: QuoteFilter) -> Any:
+    where = [policy.quote_visible(p), *f.conditions(bound_today())]
+    return Quote.__table__, Quote.partner_id, where
+
+
+def _customers_of_partners(p: Principal, _: None) -> Any:
+    return Organization.__table__, Organization.partner_id, [policy.organization_visible(p)]
+
+
+RELATIONS = {
+    "licenses_of_account": Relation(
+        columns=columns_of(License), id_col=License.id, source=_licenses_of_accounts
+    ),
+    "quotes_of_account": Relation(
+        columns=columns_of(Quote), id_col=Quote.id, source=_quotes_of_accounts, descending=True
+    ),
+    "orders_of_account": Relation(
+        columns=columns_of(Order), id_col=Order.id, source=_orders_of_accounts, descending=True
+    ),
+    "licenses_of_organization": Relation(
+        columns=columns_of(License), id_col=License.id, source=_licenses_of_organizations
+    ),
+    "quotes_of_partner": Relation(
+        columns=columns_of(Quote), id_col=Quote.id, source=_quotes_of_partners, descending=True
+    ),
+    "customers_of_partner": Relation(
+        columns=columns_of(Organization), id_col=Organization.id, source=_customers_of_partners
+    ),
+}
+
+
+def _by_id(model: Any, visible: ColumnElement[bool] | None = None) -> Select[Any]:
+    query = select_columns(model)
+    if visible is not None:
+        query = query.where(visible)
+    return by_key_statement(query, model.__table__.c.id)
+
+
+class _PolicyStatements:
+    """The statements whose WHERE depends on who is asking: built once per principal shape."""
+
+    def __init__(self, shape: PolicyShape) -> None:
+        p = template_principal(shape)
+        self.license = _by_id(License, policy.license_visible(p))
+        self.quote = _by_id(Quote, policy.quote_visible(p))
+        self.order = _by_id(Order, policy.order_visible(p))
+        self.account = _by_id(Account, policy.account_visible(p))
+        self.organization = _by_id(Organization, policy.organization_visible(p))
+        self.audit_event = _by_id(AuditEvent, policy.audit_event_visible(p))
+        self.api_token = _by_id(
+            ApiToken, and_(ApiToken.kind == TokenKind.PARTNER, policy.tokens_visible(p))
+        )
+        self.quote_line = by_key_statement(
+            select_columns(QuoteLine)
+            .add_columns(Quote.currency.label("quote_currency"))
+            .join(Quote, Quote.id == QuoteLine.quote_id)
+            .where(policy.quote_visible(p)),
+            QuoteLine.__table__.c.id,
+        )
+        self.license_by_sen = by_key_statement(
+            select_columns(License).where(policy.license_visible(p)), License.sen
+        )
+        self.licenses_of_order = grouped_statement(
+            select_columns(License)
+            .join(order_licenses, order_licenses.c.license_id == License.id)
+            .where(policy.license_visible(p)),
+            order_licenses.c.order_id,
+            [License.id],
+        )
+        self.orders_of_license = grouped_statement(
+            select_columns(Order)
+            .join(order_licenses, order_licenses.c.order_id == Order.id)
+            .where(policy.order_visible(p)),
+            order_licenses.c.license_id,
+            [Order.id],
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _policy_statements(shape: PolicyShape) -> _PolicyStatements:
+    return _PolicyStatements(shape)
+
+
+# The same for everybody: the partner directory and the catalog are public.
+_PARTNER = _by_id(Partner)
+_PRODUCT = _by_id(Product)
+_TAX_IDS = grouped_statement(select_columns(TaxId), TaxId.account_id, [TaxId.id])
+_QUOTE_LINES = grouped_statement(
+    select_columns(QuoteLine), QuoteLine.quote_id, [QuoteLine.position]
+)
+
+L = TypeVar("L")
+
+
+class _Lazy(dict[str, L]):
+    """A loader per name, made on first use (most requests use a few of them)."""
+
+    def __init__(self, make: Callable[[str], L]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str) -> L:
+        made = self[name] = self._make(name)
+        return made
+
+
 class Loaders:
-    """Every loader one request may use; each memoises its keys for the request only."""
+    """Every loader one request may use; each memoises its keys for the request only.
+
+    Loaders are made on first use; their statements were built before (per principal shape,
+    ``_policy_statements``; per relation, filter and page shape, ``Relation``): a request
+    only binds its values.
+    """
 
     def __init__(self, *, engine: AsyncEngine, principal: Principal, today: dt.date) -> None:
         self.engine = engine
         self.principal = principal
         self.today = today
-        p = principal
-
-        def by_id(
-            model: Any, visible: ColumnElement[bool] | None = None
-        ) -> SqlLoader[int, RowOrNone]:
-            query = select_columns(model)
-            if visible is not None:
-                query = query.where(visible)
-            return SqlLoader(engine, rows_by_key(query, model.__table__.c.id))
-
-        # Entities by id, filtered by the policy.
-        self.license = by_id(License, policy.license_visible(p))
-        self.quote = by_id(Quote, policy.quote_visible(p))
-        self.order = by_id(Order, policy.order_visible(p))
-        self.account = by_id(Account, policy.account_visible(p))
-        self.organization = by_id(Organization, policy.organization_visible(p))
-        self.partner = by_id(Partner)  # the partner directory is public
-        self.product = by_id(Product)
-        self.audit_event = by_id(AuditEvent, policy.audit_event_visible(p))
-        self.api_token = by_id(
-            ApiToken, and_(ApiToken.kind == TokenKind.PARTNER, policy.tokens_visible(p))
+        shape = shape_of(principal)
+        self._params = bound_params(principal, today)
+        self._sql = _policy_statements(shape)
+        self.pages: dict[str, SqlLoader[tuple[Any, PageRequest, Any], Page]] = _Lazy(
+            lambda name: SqlLoader(engine, RELATIONS[name].page_fetch(shape, self._params))
         )
-        self.quote_line: SqlLoader[int, RowOrNone] = SqlLoader(
-            engine,
-            rows_by_key(
-                select_columns(QuoteLine)
-                .add_columns(Quote.currency.label("quote_currency"))
-                .join(Quote, Quote.id == QuoteLine.quote_id)
-                .where(policy.quote_visible(p)),
-                QuoteLine.__table__.c.id,
-            ),
-        )
-        self.license_by_sen: SqlLoader[str, RowOrNone] = SqlLoader(
-            engine,
-            rows_by_key(select_columns(License).where(policy.license_visible(p)), License.sen),
+        self.counts: dict[str, SqlLoader[tuple[Any, Any], int]] = _Lazy(
+            lambda name: SqlLoader(engine, RELATIONS[name].count_fetch(shape, self._params))
         )
 
-        # Short lists, not paged.
-        self.tax_ids: SqlLoader[int, list[Row[Any]]] = SqlLoader(
-            engine, grouped_rows(select_columns(TaxId), TaxId.account_id, [TaxId.id])
-        )
-        self.quote_lines: SqlLoader[int, list[Row[Any]]] = SqlLoader(
-            engine,
-            grouped_rows(select_columns(QuoteLine), QuoteLine.quote_id, [QuoteLine.position]),
-        )
-        self.licenses_of_order: SqlLoader[int, list[Row[Any]]] = SqlLoader(
-            engine,
-            grouped_rows(
-                select_columns(License)
-                .join(order_licenses, order_licenses.c.license_id == License.id)
-                .where(policy.license_visible(p)),
-                order_licenses.c.order_id,
-                [License.id],
-            ),
-        )
-        self.orders_of_license: SqlLoader[int, list[Row[Any]]] = SqlLoader(
-            engine,
-            grouped_rows(
-                select_columns(Order)
-                .join(order_licenses, order_licenses.c.order_id == Order.id)
-                .where(policy.order_visible(p)),
-                order_licenses.c.license_id,
-                [Order.id],
-            ),
-        )
+    def _rows(self, stmt: Select[Any], key: str = "id") -> SqlLoader[Any, RowOrNone]:
+        return SqlLoader(self.engine, rows_by_key(stmt, key, self._params))
 
-        # The catalog: small and read whole, once per request.
-        self.catalog: SqlLoader[str, Any] = SqlLoader(engine, _fetch_catalog)
+    def _grouped(self, stmt: Select[Any]) -> SqlLoader[int, list[Row[Any]]]:
+        return SqlLoader(self.engine, grouped_rows(stmt, self._params))
 
-        # Paged relations.
-        def licenses_of_accounts(ids: Sequence[Any], f: LicenseFilter) -> Any:
-            pairs = _contact_pairs(License, ids)
-            source = License.__table__.join(pairs, pairs.c.entity_id == License.id)
-            where = [policy.license_visible(p), *f.conditions(today)]
-            return source, pairs.c.account_id, where
+    # Entities by id, filtered by the policy.
+    @functools.cached_property
+    def license(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.license)
 
-        def quotes_of_accounts(ids: Sequence[Any], f: QuoteFilter) -> Any:
-            pairs = _contact_pairs(Quote, ids)
-            source = Quote.__table__.join(pairs, pairs.c.entity_id == Quote.id)
-            return source, pairs.c.account_id, [policy.quote_visible(p), *f.conditions(today)]
+    @functools.cached_property
+    def quote(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.quote)
 
-        def orders_of_accounts(ids: Sequence[Any], _: None) -> Any:
-            pairs = _contact_pairs(Order, ids)
-            source = Order.__table__.join(pairs, pairs.c.entity_id == Order.id)
-            return source, pairs.c.account_id, [policy.order_visible(p)]
+    @functools.cached_property
+    def order(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.order)
 
-        def licenses_of_organizations(ids: Sequence[Any], f: LicenseFilter) -> Any:
-            where = [policy.license_visible(p), *f.conditions(today)]
-            return License.__table__, License.organization_id, where
+    @functools.cached_property
+    def account(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.account)
 
-        def quotes_of_partners(ids: Sequence[Any], f: QuoteFilter) -> Any:
-            return (
-                Quote.__table__,
-                Quote.partner_id,
-                [policy.quote_visible(p), *f.conditions(today)],
-            )
+    @functools.cached_property
+    def organization(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.organization)
 
-        def customers_of_partners(ids: Sequence[Any], _: None) -> Any:
-            visible = policy.organization_visible(p)
-            return Organization.__table__, Organization.partner_id, [visible]
+    @functools.cached_property
+    def partner(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(_PARTNER)
 
-        relations = {
-            "licenses_of_account": Relation(
-                columns=columns_of(License), id_col=License.id, source=licenses_of_accounts
-            ),
-            "quotes_of_account": Relation(
-                columns=columns_of(Quote),
-                id_col=Quote.id,
-                source=quotes_of_accounts,
-                descending=True,
-            ),
-            "orders_of_account": Relation(
-                columns=columns_of(Order),
-                id_col=Order.id,
-                source=orders_of_accounts,
-                descending=True,
-            ),
-            "licenses_of_organization": Relation(
-                columns=columns_of(License), id_col=License.id, source=licenses_of_organizations
-            ),
-            "quotes_of_partner": Relation(
-                columns=columns_of(Quote),
-                id_col=Quote.id,
-                source=quotes_of_partners,
-                descending=True,
-            ),
-            "customers_of_partner": Relation(
-                columns=columns_of(Organization),
-                id_col=Organization.id,
-                source=customers_of_partners,
-            ),
-        }
-        self.pages: dict[str, SqlLoader[tuple[Any, PageRequest, Any], Page]] = {
-            name: SqlLoader(engine, relation.page_fetch()) for name, relation in relations.items()
-        }
-        self.counts: dict[str, SqlLoader[tuple[Any, Any], int]] = {
-            name: SqlLoader(engine, relation.count_fetch()) for name, relation in relations.items()
-        }
+    @functools.cached_property
+    def product(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(_PRODUCT)
+
+    @functools.cached_property
+    def audit_event(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.audit_event)
+
+    @functools.cached_property
+    def api_token(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.api_token)
+
+    @functools.cached_property
+    def quote_line(self) -> SqlLoader[int, RowOrNone]:
+        return self._rows(self._sql.quote_line)
+
+    @functools.cached_property
+    def license_by_sen(self) -> SqlLoader[str, RowOrNone]:
+        return self._rows(self._sql.license_by_sen, "sen")
+
+    # Short lists, not paged.
+    @functools.cached_property
+    def tax_ids(self) -> SqlLoader[int, list[Row[Any]]]:
+        return self._grouped(_TAX_IDS)
+
+    @functools.cached_property
+    def quote_lines(self) -> SqlLoader[int, list[Row[Any]]]:
+        return self._grouped(_QUOTE_LINES)
+
+    @functools.cached_property
+    def licenses_of_order(self) -> SqlLoader[int, list[Row[Any]]]:
+        return self._grouped(self._sql.licenses_of_order)
+
+    @functools.cached_property
+    def orders_of_license(self) -> SqlLoader[int, list[Row[Any]]]:
+        return self._grouped(self._sql.orders_of_license)
+
+    # The catalog: small and read whole, once per request.
+    @functools.cached_property
+    def catalog(self) -> SqlLoader[str, Any]:
+        return SqlLoader(self.engine, _fetch_catalog)
 
     async def drain(self) -> None:
         """Let every batch this request started finish (see ``SqlLoader.drain``)."""
@@ -238,22 +328,22 @@ class Catalog:
         return None
 
 
+_PRODUCTS = select_columns(Product).order_by(Product.id)
+_PRICES = select_columns(Price).order_by(Price.id)
+_RELEASES = select_columns(ProductRelease).order_by(ProductRelease.major, ProductRelease.minor)
+_DZD_RATE = (
+    select_columns(ExchangeRate)
+    .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
+    .order_by(ExchangeRate.effective_at.desc())
+    .limit(1)
+)
+
+
 async def _fetch_catalog(conn: AsyncConnection, keys: list[str]) -> list[Catalog]:
     # Four small tables, read in one round trip each but only once per request.
-    products = (await conn.execute(select_columns(Product).order_by(Product.id))).all()
-    prices = (await conn.execute(select_columns(Price).order_by(Price.id))).all()
-    releases = (
-        await conn.execute(
-            select_columns(ProductRelease).order_by(ProductRelease.major, ProductRelease.minor)
-        )
-    ).all()
-    rate = (
-        await conn.execute(
-            select_columns(ExchangeRate)
-            .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
-            .order_by(ExchangeRate.effective_at.desc())
-            .limit(1)
-        )
-    ).first()
+    products = (await conn.execute(_PRODUCTS)).all()
+    prices = (await conn.execute(_PRICES)).all()
+    releases = (await conn.execute(_RELEASES)).all()
+    rate = (await conn.execute(_DZD_RATE)).first()
     catalog = Catalog(products, prices, releases, rate)
     return [catalog for _ in keys]
