@@ -84,6 +84,8 @@ async def test_matrix(
         assert response.status_code == 200, body
         assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
         assert body["data"] is None
+        # refused before any id is looked at: the same for an object that does not exist
+        await _same_as_missing(client, name, op, matrix_world, token, body)
     elif expected.kind == "SEES":
         assert response.status_code == 200, body
         assert "errors" not in body, body["errors"]
