@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from gateway.domain.enums import TaxIdKind
@@ -145,12 +146,16 @@ def _weak(message: str) -> DomainError:
 
 
 def check_password_strength(password: str, *, email: str | None = None) -> None:
-    """A password must be 10 to 128 characters, not a common one, not contain the email's name,
-    and use at least 5 distinct characters."""
+    """A password must be 10 to 128 printable characters, not a common one, not contain the
+    email's name, and use at least 5 distinct characters."""
     if len(password) < PASSWORD_MIN:
         raise _weak(f"Use at least {PASSWORD_MIN} characters")
     if len(password) > PASSWORD_MAX:
         raise _weak(f"Use at most {PASSWORD_MAX} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in password):
+        # Control characters (tab, BEL, escape …) are typing accidents or injection, never a
+        # passphrase anyone can type again.
+        raise _weak("Use printable characters only")
     folded = password.casefold()
     if folded in COMMON_PASSWORDS:
         raise _weak("This password is too common")
