@@ -19,6 +19,7 @@ from starlette.routing import Route
 from db.engine import create_engine, create_session_factory
 from gateway.documents import document_endpoint
 from gateway.http import GraphQLEndpoint
+from gateway.loaders import CatalogCache
 from gateway.persisted import QueryStore, load_safelist
 from gateway.schema.schema import build_schema
 from gateway.settings import Settings, load_settings
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         statement_timeout_ms=settings.statement_timeout_ms,
     )
     app.state.session_factory = create_session_factory(app.state.engine)
+    app.state.catalog_cache = CatalogCache(settings.catalog_cache_seconds)
     app.state.schema = build_schema()
     app.state.redis = redis
     app.state.throttle = _throttle(settings, redis)

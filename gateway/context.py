@@ -74,5 +74,10 @@ class Context:
         if self._loaders is None:
             from gateway.loaders import Loaders
 
-            self._loaders = Loaders(engine=self.engine, principal=self.principal, today=self.today)
+            self._loaders = Loaders(
+                engine=self.engine,
+                principal=self.principal,
+                today=self.today,
+                catalog_cache=getattr(self.request.app.state, "catalog_cache", None),
+            )
         return self._loaders

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Leaky bucket of cost points per principal (Shopify-style).
     rate_limit_capacity: int = Field(default=2000, ge=10)
     rate_limit_restore_rate: int = Field(default=100, ge=1)  # points per second
+    # The catalog (products, prices, releases, the DZD rate) is re-read at most this often per
+    # worker; 0: on every request (gateway.loaders.CatalogCache).
+    catalog_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
     safelist_path: Path = Path("persisted-operations.json")
 

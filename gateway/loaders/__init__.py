@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -206,10 +207,18 @@ class Loaders:
     only binds its values.
     """
 
-    def __init__(self, *, engine: AsyncEngine, principal: Principal, today: dt.date) -> None:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        principal: Principal,
+        today: dt.date,
+        catalog_cache: CatalogCache | None = None,
+    ) -> None:
         self.engine = engine
         self.principal = principal
         self.today = today
+        self._catalog_cache = catalog_cache
         shape = shape_of(principal)
         self._params = bound_params(principal, today)
         self._sql = _policy_statements(shape)
@@ -288,10 +297,10 @@ class Loaders:
     def orders_of_license(self) -> SqlLoader[int, list[Row[Any]]]:
         return self._grouped(self._sql.orders_of_license)
 
-    # The catalog: small and read whole, once per request.
+    # The catalog: small and read whole, at most once per request (see ``CatalogCache``).
     @functools.cached_property
-    def catalog(self) -> SqlLoader[str, Any]:
-        return SqlLoader(self.engine, _fetch_catalog)
+    def catalog(self) -> CatalogLoader:
+        return CatalogLoader(self.engine, self._catalog_cache)
 
     async def drain(self) -> None:
         """Let every batch this request started finish (see ``SqlLoader.drain``)."""
@@ -339,11 +348,66 @@ _DZD_RATE = (
 )
 
 
-async def _fetch_catalog(conn: AsyncConnection, keys: list[str]) -> list[Catalog]:
-    # Four small tables, read in one round trip each but only once per request.
+async def read_catalog(conn: AsyncConnection) -> Catalog:
+    """Four small tables, one statement each."""
     products = (await conn.execute(_PRODUCTS)).all()
     prices = (await conn.execute(_PRICES)).all()
     releases = (await conn.execute(_RELEASES)).all()
     rate = (await conn.execute(_DZD_RATE)).first()
-    catalog = Catalog(products, prices, releases, rate)
-    return [catalog for _ in keys]
+    return Catalog(products, prices, releases, rate)
+
+
+class CatalogCache:
+    """The catalog as last read, kept ``seconds`` (one per app, so per worker process).
+
+    The catalog (products, the price book, releases, the EUR→DZD rate) changes a few times a
+    year and no gateway operation writes it (the demo-data loader and the database's owners
+    do), while nearly every request shows a product or a license status: reading it once a
+    minute rather than on every request saves 4 statements per request. A price or rate
+    change therefore shows in reads (statuses, products, upgrade prices) up to ``seconds``
+    late; quotes are always priced from the database (``quote_build.load_catalog``), never
+    from here. ``seconds=0`` reads it on every request (CONEX_CATALOG_CACHE_SECONDS).
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._held: tuple[float, Catalog] | None = None
+
+    def get(self) -> Catalog | None:
+        if self._held is not None and self._clock() < self._held[0]:
+            return self._held[1]
+        return None
+
+    def put(self, catalog: Catalog) -> None:
+        if self.seconds > 0:
+            self._held = (self._clock() + self.seconds, catalog)
+
+    def clear(self) -> None:
+        self._held = None
+
+
+class CatalogLoader(SqlLoader[str, Catalog]):
+    """The request's catalog: from the cache when it holds one (no connection, no batch),
+    else read once for the request and offered to the cache."""
+
+    def __init__(self, engine: AsyncEngine, cache: CatalogCache | None) -> None:
+        super().__init__(engine, self._fetch)
+        self._cache = cache
+        self._catalog: Catalog | None = cache.get() if cache is not None else None
+
+    def now(self) -> Catalog | None:
+        """The catalog if this request already has it (no await needed), else None."""
+        return self._catalog
+
+    async def load(self, key: str = "catalog") -> Catalog:
+        if self._catalog is not None:
+            return self._catalog
+        return await super().load(key)
+
+    async def _fetch(self, conn: AsyncConnection, keys: list[str]) -> list[Catalog]:
+        catalog = await read_catalog(conn)
+        self._catalog = catalog
+        if self._cache is not None:
+            self._cache.put(catalog)
+        return [catalog for _ in keys]
