@@ -33,7 +33,7 @@ from db.models import (
 from db.queries.pages import Page, PageRequest
 from gateway.auth import policy
 from gateway.auth.principal import Principal
-from gateway.domain.enums import Currency, TokenKind
+from gateway.domain.enums import Currency, Deployment, TokenKind
 from gateway.loaders.base import (
     PolicyShape,
     Relation,
@@ -99,7 +99,7 @@ def _quotes_of_partners(p: Principal, f: QuoteFilter) -> Any:
 
 
 def _customers_of_partners(p: Principal, _: None) -> Any:
-    return Organization.__table__, Organization.partner_id, [policy.organization_visible(p)]
+    return Organization.__table__, Organization.partner_id, [policy.partner_customer_visible(p)]
 
 
 RELATIONS = {
@@ -321,9 +321,13 @@ class Catalog:
     ) -> None:
         self.products = list(products)
         self.products_by_id = {row.id: row for row in products}
+        self.deployments = {row.id: Deployment(row.deployment) for row in products}
         self.prices = list(prices)
         self.releases = list(releases)
         self.rate = rate
+        # What the schema derives from this catalog once, not per row or per request (its
+        # Product objects): it lives as long as the catalog does.
+        self.memo: dict[Any, Any] = {}
 
     def list_price(self, product_id: int, tier: Any, currency: Currency, kind: Any) -> Any:
         for row in self.prices:

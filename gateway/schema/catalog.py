@@ -52,6 +52,16 @@ class Product(Node):
         )
 
 
+def product_of(catalog: Any, product_id: int) -> Product:
+    """The product of this catalog, built once per catalog (``Catalog.memo``)."""
+    key = ("Product", product_id)
+    product: Product | None = catalog.memo.get(key)
+    if product is None:
+        product = Product.from_row(catalog.products_by_id[product_id], catalog.prices)
+        catalog.memo[key] = product
+    return product
+
+
 @strawberry.type(description="The support channels of a plan (R-SUP-1).")
 class SupportPlan:
     tier: Tier

@@ -22,12 +22,13 @@ from gateway.domain.enums import (
 )
 from gateway.domain.errors import DomainError
 from gateway.schema.account import Contact
-from gateway.schema.catalog import Product, SupportPlan
+from gateway.schema.catalog import Product, SupportPlan, product_of
 from gateway.schema.common import Money
-from gateway.schema.info import Info
+from gateway.schema.info import Info, with_catalog
 from gateway.schema.relay import Node, encode_id
 
 if TYPE_CHECKING:
+    from gateway.loaders import Catalog
     from gateway.schema.order import Order
     from gateway.schema.partner import Organization
 
@@ -74,24 +75,24 @@ class License(Node):
             evaluation_ends_on=row.evaluation_ends_on,
         )
 
-    async def _deployment(self, info: Info) -> Deployment:
-        catalog = await info.context.loaders.catalog.load("catalog")
-        return Deployment(catalog.products_by_id[self.row.product_id].deployment)
-
-    @strawberry.field(description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2).")
-    async def status(self, info: Info) -> LicenseStatus:
+    def _status(self, catalog: Catalog, today: dt.date) -> LicenseStatus:
         return rules.license_status(
             license_type=self.row.license_type,
-            deployment=await self._deployment(info),
+            deployment=catalog.deployments[self.row.product_id],
             evaluation_ends_on=self.row.evaluation_ends_on,
             maintenance_ends_on=self.row.maintenance_ends_on,
-            today=info.context.today,
+            today=today,
         )
 
+    # Fields derived from the catalog: plain resolvers (see ``with_catalog``).
+    @strawberry.field(description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2).")
+    def status(self, info: Info) -> LicenseStatus:
+        today = info.context.today
+        return with_catalog(info, lambda catalog: self._status(catalog, today))
+
     @strawberry.field
-    async def product(self, info: Info) -> Product:
-        catalog = await info.context.loaders.catalog.load("catalog")
-        return Product.from_row(catalog.products_by_id[self.row.product_id], catalog.prices)
+    def product(self, info: Info) -> Product:
+        return with_catalog(info, lambda catalog: product_of(catalog, self.row.product_id))
 
     @strawberry.field
     async def organization(self, info: Info) -> OrganizationRef | None:
@@ -111,9 +112,14 @@ class License(Node):
     @strawberry.field(
         description="The plan's channels while support is available (R-SUP-1, R-SUP-4)."
     )
-    async def support_plan(self, info: Info) -> SupportPlan | None:
-        status = await self.status(info)
-        return SupportPlan.of(self.row.tier) if rules.support_active(status) else None
+    def support_plan(self, info: Info) -> SupportPlan | None:
+        today = info.context.today
+
+        def plan(catalog: Catalog) -> SupportPlan | None:
+            active = rules.support_active(self._status(catalog, today))
+            return SupportPlan.of(self.row.tier) if active else None
+
+        return with_catalog(info, plan)
 
     @strawberry.field(
         description="Only for the license's contacts, once it is paid (R-PRICE-5, R-SEC-3)."
@@ -124,17 +130,24 @@ class License(Node):
         return self.row.license_key if account_id is not None and account_id in contacts else None
 
     @strawberry.field(description="Cloud only: paid subscriptions are backed up (R-EVAL-3).")
-    async def backups_included(self, info: Info) -> bool | None:
-        return rules.backups_included(
-            deployment=await self._deployment(info), license_type=self.row.license_type
+    def backups_included(self, info: Info) -> bool | None:
+        return with_catalog(
+            info,
+            lambda catalog: rules.backups_included(
+                deployment=catalog.deployments[self.row.product_id],
+                license_type=self.row.license_type,
+            ),
         )
 
     @strawberry.field(description="Platform customization: Server Enterprise only (R-LIC-3).")
-    async def customization_eligible(self, info: Info) -> bool:
-        return rules.customization_eligible(
-            deployment=await self._deployment(info),
-            tier=self.row.tier,
-            license_type=self.row.license_type,
+    def customization_eligible(self, info: Info) -> bool:
+        return with_catalog(
+            info,
+            lambda catalog: rules.customization_eligible(
+                deployment=catalog.deployments[self.row.product_id],
+                tier=self.row.tier,
+                license_type=self.row.license_type,
+            ),
         )
 
     @strawberry.field(description="Cloud subscriptions (R-ACC-6).")

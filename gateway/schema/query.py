@@ -17,7 +17,13 @@ from gateway.resolvers import lists, metrics
 from gateway.resolvers.node import MAX_NODES, resolve_node
 from gateway.schema.account import Account, Viewer
 from gateway.schema.audit import AuditEvent, OpenQuotesFigure, RevenueFigure
-from gateway.schema.catalog import Product, SupportOffering, SupportPlan, VersionSupport
+from gateway.schema.catalog import (
+    Product,
+    SupportOffering,
+    SupportPlan,
+    VersionSupport,
+    product_of,
+)
 from gateway.schema.info import Info
 from gateway.schema.inputs import (
     AccountFilterInput,
@@ -148,7 +154,7 @@ class Query:
     @strawberry.field(description="The catalog, with list prices.")
     async def products(self, info: Info) -> list[Product]:
         catalog = await info.context.loaders.catalog.load("catalog")
-        return [Product.from_row(row, catalog.prices) for row in catalog.products]
+        return [product_of(catalog, row.id) for row in catalog.products]
 
     @strawberry.field(description="Support channels by plan (R-SUP-1).")
     def support_plans(self) -> list[SupportPlan]:

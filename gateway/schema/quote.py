@@ -12,7 +12,6 @@ from gateway.domain import quote as rules
 from gateway.domain.enums import (
     ContactRole,
     Currency,
-    Deployment,
     DiscountKind,
     EditBlockedReason,
     LicenseType,
@@ -21,9 +20,9 @@ from gateway.domain.enums import (
     Tier,
 )
 from gateway.schema.account import Contact
-from gateway.schema.catalog import ExchangeRate, Product
+from gateway.schema.catalog import ExchangeRate, Product, product_of
 from gateway.schema.common import Money
-from gateway.schema.info import Info
+from gateway.schema.info import Info, with_catalog
 from gateway.schema.relay import Node, encode_id
 
 if TYPE_CHECKING:
@@ -72,9 +71,8 @@ class QuoteLine(Node):
         )
 
     @strawberry.field
-    async def product(self, info: Info) -> Product:
-        catalog = await info.context.loaders.catalog.load("catalog")
-        return Product.from_row(catalog.products_by_id[self.row.product_id], catalog.prices)
+    def product(self, info: Info) -> Product:
+        return with_catalog(info, lambda catalog: product_of(catalog, self.row.product_id))
 
     @strawberry.field(description="The license renewed or upgraded.")
     async def license(self, info: Info) -> LicenseRef | None:
@@ -147,12 +145,10 @@ class Quote(Node):
     async def _blocked(self, info: Info) -> EditBlockedReason | None:
         loaders = info.context.loaders
         lines = await loaders.quote_lines.load(self.row.id)
-        catalog = await loaders.catalog.load("catalog")
+        catalog = loaders.catalog.now() or await loaders.catalog.load("catalog")
         return rules.edit_blocked_reason(
             status=self.status(info),
-            deployments=[
-                Deployment(catalog.products_by_id[ln.product_id].deployment) for ln in lines
-            ],
+            deployments=[catalog.deployments[ln.product_id] for ln in lines],
             tiers=[Tier(ln.tier) for ln in lines],
         )
 
