@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from gateway.domain.enums import Deployment
 from tests.api.account.world import PASSWORD
 from tests.api.bad_input.world import BadWorld
@@ -47,6 +49,7 @@ BLANK = " \t  "
 CONTROL = "Central\x07Library"  # BEL: printable text only
 NUL = "Central\x00Library"
 NEW_PASSWORD = "Another-Strong-Passphrase-2026"
+SURROGATE_MARK = "<lone surrogate here>"
 TOTAL = "3840.00"  # the world's open quote (tests/factories.py)
 
 
@@ -75,7 +78,8 @@ class Case:
     label: str
     edit: Edit  # valid variables → bad ones
     expect: Expect
-    body: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # change the HTTP body
+    # Change the HTTP body: a new JSON object, or raw JSON text (what httpx would not encode).
+    body: Callable[[dict[str, Any]], dict[str, Any] | str] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,25 @@ def text(
     if not nullable:
         cases.append(case(f"{path}: null", put(path, None), COERCION))
     return cases
+
+
+def unicode_tricks(path: str, field: str) -> list[Case]:
+    """Text that looks harmless and is not: a right-to-left override ("Hall\u202egnp.exe"
+    shows as "Hallexe.png"), a zero-width space, and a lone UTF-16 surrogate (no JSON parser
+    may pass that on as text)."""
+    invalid = refused("INVALID", field)
+    return [
+        case(f"{path}: a right-to-left override", put(path, "Hall \u202egnp.exe"), invalid),
+        case(f"{path}: a zero-width space", put(path, "Reading\u200bRoom"), invalid),
+        Case(
+            f"{path}: a lone UTF-16 surrogate",
+            put(path, SURROGATE_MARK),
+            Expect("request", "BAD_REQUEST", status=400),
+            body=lambda body: (
+                orjson.dumps(body).replace(SURROGATE_MARK.encode(), b"Hall \\ud800").decode()
+            ),
+        ),
+    ]
 
 
 def email(path: str, field: str, *, nullable: bool = False) -> list[Case]:
@@ -325,6 +348,7 @@ def _quote_edit(w: BadWorld) -> Variables:
 def _organization(path: str) -> list[Case]:
     return [
         *text(f"{path}.name", f"{path}.name"),
+        *unicode_tricks(f"{path}.name", f"{path}.name"),
         *country(f"{path}.country", f"{path}.country"),
         case(f"{path}.academic: a string", put(f"{path}.academic", "yes"), COERCION),
         case(f"{path}: null", put(path, None), COERCION),
@@ -336,6 +360,11 @@ def _lines(path: str, *, required: bool) -> list[Case]:
     line = f"{path}.0"
     cases = [
         case(f"{path}: empty", put(path, []), refused("REQUIRED", path)),
+        case(
+            f"{path}: 51 lines (more than a quote holds)",
+            lambda w, v: put(path, [w.line() for _ in range(51)])(w, v),
+            refused("INVALID", path),
+        ),
         case(f"{path}: a line that is null", put(path, [None]), COERCION),
         case(f"{path}: an object, not a list of lines", put(path, {"x": 1}), COERCION),
         *global_id(f"{line}.product", f"{line}.product", "Product", _license),
@@ -719,6 +748,7 @@ ROWS: dict[str, Row] = {
             *global_id("input.product", "input.product", "Product", _license),
             *_organization("input.organization"),
             *text("input.deploymentEntity", "input.deploymentEntity"),
+            *unicode_tricks("input.deploymentEntity", "input.deploymentEntity"),
         ],
     ),
     "UpdateProfile": Row(
@@ -734,6 +764,11 @@ ROWS: dict[str, Row] = {
             ),
             *country("input.country", "input.country"),
             case("input.publicityOptOut: a string", put("input.publicityOptOut", "yes"), COERCION),
+            case(
+                "input.taxIds: 11 (more than an account holds)",
+                put("input.taxIds", [{"kind": "VAT", "value": f"FR{n:09d}"} for n in range(11)]),
+                refused("TOO_LONG", "input.taxIds"),
+            ),
             case(
                 "input.taxIds: an unknown kind",
                 put("input.taxIds", [{"kind": "SSN", "value": "1"}]),
@@ -905,6 +940,17 @@ ROWS: dict[str, Row] = {
                 _paid_at("0001-01-01T00:00:00+00:00"),
                 refused("INVALID", "input.paidAt"),
             ),
+            case(
+                "input.paidAt: year 1 at +14:00 (before year 1 in UTC)",
+                _paid_at("0001-01-01T00:00:00+14:00"),
+                refused("INVALID", "input.paidAt"),
+            ),
+            case(
+                "input.paidAt: year 9999 at -14:00 (past year 9999 in UTC)",
+                _paid_at("9999-12-31T23:59:59-14:00"),
+                refused("INVALID", "input.paidAt"),
+            ),
+            case("input.paidAt: offset +25:00", _paid_at("2026-11-20T10:00:00+25:00"), COERCION),
         ],
     ),
     "CreatePartnerToken": Row(
@@ -919,6 +965,11 @@ ROWS: dict[str, Row] = {
                 "partnerId", "input.partnerId", "Partner", lambda w: w.gid("Account", w.world.alice)
             ),
             case("scopes: empty", put("scopes", []), refused("REQUIRED", "input.scopes")),
+            case(
+                "expiresInDays: 366 (a token lives at most a year)",
+                put("expiresInDays", 366),
+                refused("INVALID", "input.expiresInDays"),
+            ),
             case("scopes: an unknown scope", put("scopes", ["ADMIN"]), COERCION),
             case("scopes: null in the list", put("scopes", [None]), COERCION),
             case("scopes: null", put("scopes", None), COERCION),

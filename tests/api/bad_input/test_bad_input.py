@@ -73,11 +73,12 @@ def test_every_contract_mutation_has_bad_input_cases() -> None:
 async def send(client: httpx.AsyncClient, name: str, case: Case, world: BadWorld) -> httpx.Response:
     row = ROWS[name]
     variables = case.edit(world, row.valid(world))
-    body = request(name, variables)
-    if case.body is not None:
-        body = case.body(body)
+    body = case.body(request(name, variables)) if case.body else request(name, variables)
     token = world.token(row.principal)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if isinstance(body, str):
+        headers["Content-Type"] = "application/json"
+        return await client.post("/graphql", content=body.encode(), headers=headers)
     return await client.post("/graphql", json=body, headers=headers)
 
 
@@ -147,11 +148,11 @@ async def test_bad_input_is_refused_typed_and_changes_nothing(
         after = await full_dump(engine)
         try:
             check_answer(name, case.expect, response.status_code, response.json())
-            changed = sorted(t for t in after if after[t] != bad_world.snapshot[t])
-            assert changed == [], f"wrote to {changed}"
         except (AssertionError, KeyError, TypeError, ValueError) as error:
             failures.append(f"{case.label}: {error}".splitlines()[0][:600])
-        if after != bad_world.snapshot:
+        changed = sorted(t for t in after if after[t] != bad_world.snapshot[t])
+        if changed:
+            failures.append(f"{case.label}: wrote to {changed}")
             await restore(engine, bad_world.snapshot)
     assert not failures, f"{len(failures)} of {len(ROWS[name].cases)} cases:\n" + "\n".join(
         failures
