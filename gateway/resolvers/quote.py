@@ -15,7 +15,6 @@ from gateway.domain.enums import PrincipalKind, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.resolvers import quote_edit, quote_request
 from gateway.resolvers.mutate import mutate, not_found, require_id
-from gateway.resolvers.quote_build import visible_payload
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.info import Info
@@ -25,6 +24,7 @@ from gateway.schema.mutation_inputs import (
     RenewalQuoteRequestInput,
     UpgradeQuoteRequestInput,
 )
+from gateway.schema.quote import Quote
 from gateway.schema.relay import encode_id
 
 SIGNED_IN = (PrincipalKind.CUSTOMER, PrincipalKind.PARTNER, PrincipalKind.STAFF)
@@ -59,7 +59,8 @@ async def quote_set_po_number(
             pk,
             {"poNumber": (before.po_number, value), "version": (before.version, row.version)},
         )
-        return {"quote": await visible_payload(unit, pk)}
+        # Whoever may write a quote may read it, and a PO number changes no contact.
+        return {"quote": Quote.from_row(row)}
 
     return await mutate(info, p.QuotePayload, work)
 
