@@ -40,9 +40,8 @@ PINNED = {
     "MobileLicenses": 3,
     # token, licenses page + count, organizations, contacts
     "ExpiringMaintenance": 5,
-    # session, the quote, the versioned UPDATE … RETURNING, the audit event, the payload's
-    # quote read again through quote_visible (5ab0de4: a contact may edit themselves off it)
-    "SetQuotePoNumber": 5,
+    # session, the quote, the versioned UPDATE … RETURNING, the audit event
+    "SetQuotePoNumber": 4,
     # the account, the new session, the audit event
     "LogIn": 3,
 }
