@@ -1,35 +1,27 @@
-"""Candidate optimisations, applied by monkeypatching, to measure them before writing them.
+"""Measure the gateway as it is, or a candidate change applied by monkeypatching, before
+writing it (bench/RESULTS.md).
 
-For measurement only (bench/RESULTS.md, "What the candidates are worth"): nothing here is
-used by the gateway. Serve the patched app with the benchmark:
+Serve a patched app under load:
 
-    BENCH_EXPERIMENTS=rules,gc bench/run.py --skip-build --only AccountHome \\
+    BENCH_EXPERIMENTS=gc-stats bench/run.py --skip-build --only AccountHome \\
         --gateway-app bench.experiments:create_app
+
+or measure AccountHome's CPU time per request in-process (``python bench/experiments.py``;
+the least noisy figure on a shared machine: run it from two checkouts, interleaved, for a
+before/after).
 
 Experiments (comma-separated in ``BENCH_EXPERIMENTS``):
 
-- ``rules``: build the operation-limits validation rule once, not per request (today a new
-  class per request makes every validation a ValidationCache miss);
-- ``gc``: after start-up, ``gc.freeze()`` the app's objects (never garbage: the schema,
-  the models, SQLAlchemy's metadata), so collections stop scanning them;
-- ``gc-threshold``: collect generation 0 less often: ``gc.set_threshold`` to
-  ``$BENCH_GC_THRESHOLD`` (default ``2000,20,50``; Python's is ``700,10,10``; beware: at
-  ``20000,50,1000`` the rare collections of the older generations pause the worker for
-  0.8 s and the p99 triples);
 - ``gc-stats``: count the time spent collecting; written as JSON to ``$BENCH_GC_STATS``
-  when the worker exits;
-- ``noping``: no ``pool_pre_ping`` (3 round trips per connection checkout);
-- ``catalog``: the catalog (products, prices, releases, DZD rate: 4 statements) read once a
-  minute per process instead of once per request;
-- ``autocommit``: loader batches read in AUTOCOMMIT, without the BEGIN and ROLLBACK each
-  checkout costs today (2 round trips); mutations keep their transaction.
+  when the worker exits.
 
-Delete this module once the changes it measures have landed (or been refused).
+The candidates measured here before (operation-limits rule built once, gc.freeze and
+thresholds, no pre-ping, autocommit reads, the catalog cached) have landed; add the next
+one here, measure it, and remove it once it lands or is refused.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import time
@@ -40,56 +32,13 @@ from starlette.applications import Starlette
 
 ROOT = Path(__file__).resolve().parents[1]
 
-KNOWN = ("rules", "gc", "gc-threshold", "gc-stats", "noping", "autocommit", "catalog")
-CATALOG_SECONDS = 60.0
+KNOWN = ("gc-stats",)
 
 
 def apply(names: set[str]) -> None:
     unknown = names - set(KNOWN)
     if unknown:
         raise SystemExit(f"BENCH_EXPERIMENTS: unknown {sorted(unknown)}; known: {KNOWN}")
-    if "rules" in names:
-        import gateway.guard
-        import gateway.limits
-
-        cached = functools.cache(gateway.limits.operation_limits)
-        gateway.limits.operation_limits = cached
-        gateway.guard.operation_limits = cached  # type: ignore[attr-defined]
-    if "noping" in names:
-        import db.engine
-        import gateway.app
-
-        original = db.engine.create_engine
-
-        def create_engine(url: str, **options: Any) -> Any:
-            engine = original(url, **options)
-            engine.pool._pre_ping = False
-            return engine
-
-        db.engine.create_engine = create_engine
-        gateway.app.create_engine = create_engine  # type: ignore[attr-defined]
-    if "autocommit" in names:
-        from gateway.loaders.base import SqlLoader
-
-        async def _batch(self: Any, keys: list[Any]) -> list[Any]:
-            async with self._engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                return list(await self._fetch(conn, keys))
-
-        SqlLoader._batch = _batch  # type: ignore[method-assign]
-    if "catalog" in names:
-        import gateway.loaders
-
-        fetch_catalog = gateway.loaders._fetch_catalog
-        read: list[Any] = []  # [(read at, catalog)]
-
-        async def _fetch_catalog(conn: Any, keys: list[str]) -> list[Any]:
-            now = time.monotonic()
-            if not read or now - read[0][0] > CATALOG_SECONDS:
-                read[:] = [(now, (await fetch_catalog(conn, keys[:1]))[0])]
-            return [read[0][1] for _ in keys]
-
-        gateway.loaders._fetch_catalog = _fetch_catalog
 
 
 def create_app() -> Starlette:
@@ -100,7 +49,6 @@ def create_app() -> Starlette:
     app = create_gateway()
     if "gc-stats" in names:
         _gc_stats(app, os.environ.get("BENCH_GC_STATS", "gc-stats.json"))
-    _gc(names)
     return app
 
 
@@ -138,30 +86,13 @@ def _gc_stats(app: Starlette, path: str) -> None:
     app.router.lifespan_context = written_on_shutdown
 
 
-def _gc(names: set[str]) -> None:
-    if "gc" in names:
-        gc.collect()
-        gc.freeze()
-    if "gc-threshold" in names:
-        given = os.environ.get("BENCH_GC_THRESHOLD", "2000,20,50")
-        gc.set_threshold(*(int(n) for n in given.split(",")))
-
-
 # --- in-process measurement: python bench/experiments.py -----------------------------------
 #
 # Under load on a small shared machine the throughput of one candidate is noisy; the CPU
 # time of sequential requests, in-process, is not. Each set of experiments runs in its own
 # process (the patches are global).
 
-SETS = (
-    "",
-    "rules",
-    "gc",
-    "gc,gc-threshold",
-    "noping,autocommit",
-    "catalog",
-    "rules,gc,gc-threshold,noping,autocommit,catalog",
-)
+SETS = ("",)
 
 
 async def _measure(names: set[str], url: str, requests: int) -> dict[str, float]:
@@ -208,7 +139,6 @@ async def _measure(names: set[str], url: str, requests: int) -> dict[str, float]
         ):
             for _ in range(30):  # warm every cache
                 await client.post("/graphql", json=body, headers=headers)
-            _gc(names)
             gc.callbacks.append(on_gc)
             best = None
             for _ in range(3):

@@ -91,7 +91,11 @@ def shape_of(p: Principal) -> PolicyShape:
 
 
 def template_principal(shape: PolicyShape) -> Principal:
-    """A principal of this shape whose ids are bind parameters (see ``bound_params``)."""
+    """A principal of this shape whose ids are bind parameters (see ``bound_params``).
+
+    So the policy predicates (gateway.auth.policy) must use a principal's ids only inside
+    SQL expressions, never test their values in Python (``is not None`` is part of the
+    shape, so that test is fine)."""
     kind, scopes, has_account, has_partner = shape
     return Principal(
         kind,
