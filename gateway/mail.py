@@ -9,7 +9,7 @@ is TLS from the first byte. An optional ``?from=`` names the sender.
 A row is tried up to ``MAX_ATTEMPTS`` times; each try counts in ``attempts`` and a failure
 leaves its reason in ``last_error``. On PostgreSQL the rows being sent are locked with SKIP
 LOCKED, so several workers may run the sender without sending anything twice. Bodies holding
-a single-use secret (a reset link) are blanked once sent; nothing here logs a body.
+a single-use secret (a reset or invitation link) are blanked once sent; nothing here logs a body.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ BATCH_SIZE = 50
 SMTP_TIMEOUT = 30.0
 DEFAULT_SENDER = "My Conex <no-reply@conex.example>"
 # Templates whose body holds a secret (a single-use link): not kept once delivered.
-SECRET_TEMPLATES = frozenset({"password_reset"})
+SECRET_TEMPLATES = frozenset({"password_reset", "contact_invitation"})
 SENT_SECRET_BODY = "(sent; the body held a single-use link and was removed)"
 
 Outcome = str | None  # None: delivered; else why not

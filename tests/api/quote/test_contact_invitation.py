@@ -5,6 +5,8 @@ email proves nothing and must not hand the quote to whoever typed it."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import re
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy import update
 from db.models import Account, PasswordResetToken
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import AccountStatus
+from gateway.mail import send_pending
 from tests.api.account.world import World, audit_events, changes, gid, mail_to, ok, rows, send
 from tests.api.quote.support import create_input, snapshot
 
@@ -76,11 +79,11 @@ async def test_sign_up_answers_the_same_for_an_active_and_an_invited_email(
     """Whether an address is only invited is nobody's business: one code, one message."""
     await invite_by_quote(client, world)
     answers = []
-    for email in (NEW, "alice@example.com"):
+    for address in (NEW, "alice@example.com"):
         body = await send(
             client,
             "SignUp",
-            {"input": {"email": email, "password": PASSWORD, "name": "X", "country": "FR"}},
+            {"input": {"email": address, "password": PASSWORD, "name": "X", "country": "FR"}},
             None,
         )
         answers.append(body["data"]["signUp"])
@@ -161,3 +164,18 @@ async def test_r_acc_3_a_contact_invited_by_a_license_change_gets_a_link_too(
     (stored,) = await rows(world.engine, PasswordResetToken)
     (account,) = await rows(world.engine, Account, Account.email == NEW)
     assert stored.account_id == account.id
+
+
+async def test_the_outbox_forgets_the_invitation_link_once_sent(
+    client: Any, world: World, settings: Any
+) -> None:
+    """The invitation's link is a credential: delivered, then blanked in the outbox."""
+    _, token = await invite_by_quote(client, world)
+    assert await send_pending(world.engine, settings) >= 1
+    (path,) = settings.mail_dir.glob("*contact_invitation.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert token in message.get_content()
+    (invitation,) = [
+        m for m in await mail_to(world.engine, NEW) if m.template == "contact_invitation"
+    ]
+    assert invitation.sent_at is not None and token not in invitation.body
