@@ -39,6 +39,7 @@ from gateway.auth.authenticate import Unauthenticated, authenticate
 from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
 from gateway.persisted import QueryStore, sha256
+from gateway.request_error import RequestError
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.http")
@@ -47,19 +48,6 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 ESCAPED_NUL = re.compile(r"\\u(0000|\{0+\})")
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 JSON = "application/json"
-
-
-class RequestError(Exception):
-    """A refusal before execution: an HTTP status and a GraphQL-shaped error body."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
 
 
 def _json_response(
@@ -156,7 +144,7 @@ class GraphQLEndpoint:
             if not isinstance(data, dict):
                 raise RequestError(400, "BAD_REQUEST", "The body must be a JSON object.")
             status, headers, body = await self._single(request, principal, data, request_id)
-        except (RequestError, idempotency.Refusal) as error:
+        except RequestError as error:
             headers = {**error.headers}
             if error.status == 401:
                 headers["WWW-Authenticate"] = 'Bearer realm="conex"'

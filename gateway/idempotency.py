@@ -61,6 +61,7 @@ from starlette.requests import Request
 from db.queries import idempotency as queries
 from gateway.auth.principal import Principal
 from gateway.persisted import sha256
+from gateway.request_error import RequestError
 
 log = logging.getLogger("gateway.idempotency")
 
@@ -79,22 +80,9 @@ Outcome = tuple[int, dict[str, str], dict[str, Any]]
 Run = Callable[[async_sessionmaker[AsyncSession]], Awaitable[Outcome]]
 
 
-class Refusal(Exception):
-    """A request the key forbids: an HTTP status and a code (answered as a request error)."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-
-
 def check_batch(request: Request) -> None:
     if HEADER in request.headers:
-        raise Refusal(
+        raise RequestError(
             400, "BAD_REQUEST", "An Idempotency-Key guards one operation: send it without a batch."
         )
 
@@ -231,7 +219,7 @@ async def guarded(
     if not keys or request.method != "POST" or owner is None or fields is None:
         return await run(state.session_factory)
     if len(keys) != 1 or not KEY.fullmatch(keys[0]):
-        raise Refusal(
+        raise RequestError(
             400,
             "IDEMPOTENCY_KEY_INVALID",
             "Idempotency-Key must be one header of 1 to 200 printable ASCII characters.",
@@ -290,7 +278,7 @@ async def _claim(
             )
     except (PoolTimeout, OSError, DBAPIError):
         log.warning("idempotency key: database unavailable", exc_info=True)
-        raise Refusal(
+        raise RequestError(
             503, "SERVICE_UNAVAILABLE", "Busy; retry shortly.", {"Retry-After": "1"}
         ) from None
     if found is None:  # claimed and released under us, again and again: someone is at it
@@ -300,7 +288,7 @@ async def _claim(
 
 def _replay(found: queries.Existing, digest: str) -> Outcome:
     if found.request_hash != digest:
-        raise Refusal(
+        raise RequestError(
             422,
             "IDEMPOTENCY_KEY_REUSED",
             "This Idempotency-Key was used for a different request; use a new key.",
@@ -309,7 +297,7 @@ def _replay(found: queries.Existing, digest: str) -> Outcome:
     if stored is None:
         raise _in_progress()
     if stored.get("withheld"):
-        raise Refusal(
+        raise RequestError(
             409,
             "IDEMPOTENCY_RESPONSE_WITHHELD",
             "This request already ran; its response held a credential, which is shown only "
@@ -319,8 +307,8 @@ def _replay(found: queries.Existing, digest: str) -> Outcome:
     return int(stored["status"]), headers, stored["body"]
 
 
-def _in_progress() -> Refusal:
-    return Refusal(
+def _in_progress() -> RequestError:
+    return RequestError(
         409,
         "IDEMPOTENCY_KEY_IN_PROGRESS",
         "A request with this Idempotency-Key is still running; retry shortly.",
