@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
+from gateway.execution import PlannedExecutor, lean_resolvers
 from gateway.guard import OperationGuard
 from gateway.schema import enums  # noqa: F401  (registers the enums)
 from gateway.schema.account import Account
@@ -41,22 +42,28 @@ class GatewaySchema(strawberry.Schema):
         (gateway.http); a refused input is not an error of the service."""
 
 
-def build_schema(*, guarded: bool = True) -> GatewaySchema:
+def build_schema(*, guarded: bool = True, planned: bool = True) -> GatewaySchema:
     """The schema with its extensions: documents parsed and validated once per text, and
     the operation guard (limits, cost, rate limits). Extension classes, never instances,
-    so each request gets its own."""
+    so each request gets its own. ``planned``: plain leaves skip graphql-core's per-field
+    work and resolvers without arguments are called directly (gateway.execution); off,
+    every field runs through graphql-core and Strawberry's resolver chain."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
     ]
     if guarded:
         extensions.append(OperationGuard)
-    return GatewaySchema(
+    built = GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,  # every Node implementation, so `node(id)` can return any of them
         extensions=extensions,
+        execution_context_class=PlannedExecutor if planned else None,
     )
+    if planned:
+        lean_resolvers(built)
+    return built
 
 
 schema = build_schema(guarded=False)  # for the SDL export and tools; the app builds its own

@@ -1,0 +1,247 @@
+"""Planned execution (gateway.execution) answers exactly as graphql-core does (issue #7).
+
+Every contract operation, for every principal of the matrix, with the variables its client
+sends and with those naming something missing, is sent to two apps on the same world: one
+whose schema plans plain leaves, one whose schema runs every field through graphql-core.
+The two answers must be equal — data, errors (messages, paths, codes) and HTTP status. A
+mutation runs on each app from the same world (put back in between, sequences included).
+
+The second half drives both executors with a schema made to fail: a null in a non-null
+leaf, a value its scalar or enum refuses, an attribute that raises, nested under nullable
+and non-null parents, so the fallback to graphql-core's path is what reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+import gateway.app
+from db.base import Base
+from gateway.app import create_app
+from gateway.execution import PlannedExecutor
+from gateway.schema.schema import GatewaySchema, build_schema
+from gateway.settings import Settings
+from tests.api.matrix.ops import OPS, is_mutation, without_throttle
+from tests.api.matrix.table import MATRIX
+from tests.api.matrix.world import PRINCIPALS, MatrixWorld, full_dump, restore
+from tests.contract import request
+
+NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
+# Made at random by a mutation: tokens (and their prefix), the key of a new license.
+SECRETS = {"accessToken", "refreshToken", "licenseKey", "token", "prefix"}
+
+
+@pytest.fixture(scope="session")
+def graphql_core_schema() -> GatewaySchema:
+    return build_schema(planned=False)
+
+
+@pytest.fixture
+async def both(
+    settings: Settings,
+    engine: AsyncEngine,
+    shared_schema: GatewaySchema,
+    graphql_core_schema: GatewaySchema,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """A client of the planned app and one of the graphql-core app, on one clock."""
+
+    def app_of(schema: GatewaySchema) -> Starlette:
+        monkeypatch.setattr(gateway.app, "build_schema", lambda: schema)
+        made = create_app(settings, engine=engine)
+        made.state.clock = lambda: NOW
+        return made
+
+    planned, plain = app_of(shared_schema), app_of(graphql_core_schema)
+    assert shared_schema.execution_context_class is PlannedExecutor
+    assert graphql_core_schema.execution_context_class is not PlannedExecutor
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=planned), base_url="http://t") as a,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://t") as b,
+    ):
+        yield a, b
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "<random>" if k in SECRETS else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+async def _restart_sequences(engine: AsyncEngine) -> None:
+    """PostgreSQL's id sequences back to the world's rows, so a second run of a mutation
+    creates the same ids as the first (SQLite takes the next id from the rows)."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if "id" not in table.c or not table.c.id.autoincrement:
+                continue
+            await conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
+
+
+def _cells() -> list[Any]:
+    return [
+        pytest.param(name, principal, id=f"{name}-{principal}")
+        for name in MATRIX
+        for principal in PRINCIPALS
+    ]
+
+
+@pytest.mark.parametrize(("name", "principal"), _cells())
+async def test_planned_and_graphql_core_answer_alike(
+    name: str,
+    principal: str,
+    matrix_world: MatrixWorld,
+    both: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    engine: AsyncEngine,
+) -> None:
+    op = OPS[name]
+    token = matrix_world.tokens[principal]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    variants = [op.variables(matrix_world)]
+    if op.missing is not None:
+        variants.append(op.missing(matrix_world))
+    writes = is_mutation(name)
+    for variables in variants:
+        answers = []
+        for client in both:
+            if writes:
+                await restore(engine, matrix_world.snapshot)
+                await _restart_sequences(engine)
+            response = await client.post("/graphql", json=request(name, variables), headers=headers)
+            body = without_throttle(response.json())
+            if writes:
+                body = _masked(body)
+            answers.append((response.status_code, body))
+        planned, plain = answers
+        assert planned == plain
+    matrix_world.untouched = not writes and await full_dump(engine) == matrix_world.snapshot
+
+
+# --- the fallback: leaves that do not complete cleanly --------------------------------------
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Broken:
+    def __get__(self, instance: object, owner: type) -> Any:
+        if instance is None:
+            return self
+        raise RuntimeError("this attribute cannot be read")
+
+    def __set__(self, instance: object, value: object) -> None:
+        pass  # a data descriptor: the instance's own attribute never hides it
+
+
+@strawberry.type
+class Item:
+    name: str
+    note: str | None
+    count: int
+    colour: Colour
+    maybe_colour: Colour | None
+    size: float
+
+
+@strawberry.type
+class Fragile:
+    value: str = strawberry.field(default="")
+
+
+Fragile.value = Broken()  # type: ignore[assignment]  # a plain field whose read raises
+
+
+def _item(**overrides: Any) -> Item:
+    fields: dict[str, Any] = {
+        "name": "a",
+        "note": None,
+        "count": 1,
+        "colour": Colour.RED,
+        "maybe_colour": None,
+        "size": 1.5,
+    }
+    return Item(**{**fields, **overrides})
+
+
+ACCEPTED = {"clean", "the enum's value rather than its member"}
+ITEMS: dict[str, Callable[[], Any]] = {
+    "clean": lambda: [_item(), _item(note="n", maybe_colour=Colour.BLUE)],
+    "null in a non-null leaf": lambda: [_item(), _item(name=None)],
+    "an enum value not of the enum": lambda: [_item(colour="GREEN")],
+    "a string where an Int belongs": lambda: [_item(count="many")],
+    "an Int past 32 bits": lambda: [_item(count=2**40)],
+    "an exception as the value": lambda: [_item(note=ValueError("stored error"))],
+    "a float that is not finite": lambda: [_item(size=float("nan"))],
+    "the enum's value rather than its member": lambda: [_item(colour="red")],
+}
+
+
+@strawberry.type
+class Root:
+    @strawberry.field
+    def items(self, case: str) -> list[Item]:
+        return ITEMS[case]()
+
+    @strawberry.field
+    def strict_items(self, case: str) -> list[Item] | None:
+        return ITEMS[case]()
+
+    @strawberry.field
+    def fragile(self) -> Fragile | None:
+        return Fragile()
+
+    @strawberry.field
+    async def later(self, case: str) -> list[Item | None]:
+        return ITEMS[case]()
+
+
+QUERY = """
+query ($case: String!) {
+  items(case: $case) { name note count colour maybeColour size __typename }
+  strictItems(case: $case) { name count colour alias: name }
+  fragile { value }
+  later(case: $case) { name count }
+}
+"""
+
+
+@pytest.mark.parametrize("case", sorted(ITEMS))
+async def test_a_leaf_that_fails_is_reported_as_graphql_core_reports_it(case: str) -> None:
+    planned = strawberry.Schema(query=Root, execution_context_class=PlannedExecutor)
+    plain = strawberry.Schema(query=Root)
+    results = [
+        await schema.execute(QUERY, variable_values={"case": case}) for schema in (planned, plain)
+    ]
+    a, b = results
+    assert a.data == b.data
+    assert [(e.message, e.path, e.locations) for e in a.errors or []] == [
+        (e.message, e.path, e.locations) for e in b.errors or []
+    ]
+    paths = [e.path for e in a.errors or []]
+    if case in ACCEPTED:
+        assert paths == [["fragile", "value"]]  # the attribute that raises, and only it
+        assert a.data is not None and a.data["items"][0]["colour"] == "RED"
+    else:
+        assert paths and paths != [["fragile", "value"]], "a broken item is an error"
