@@ -49,6 +49,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
         super().__init__(precision=precision, scale=scale)
         self.precision = precision
         self.scale = scale
+        self.quantum = Decimal(1).scaleb(-scale)
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
@@ -60,13 +61,14 @@ class ExactDecimal(TypeDecorator[Decimal]):
             return None
         if not isinstance(value, Decimal):
             raise TypeError(f"money and rates are Decimal, got {type(value).__name__}")
-        quantised = value.quantize(Decimal(1).scaleb(-self.scale))
+        quantised = value.quantize(self.quantum)
         return str(quantised) if dialect.name == "sqlite" else quantised
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(str(value)).quantize(Decimal(1).scaleb(-self.scale))
+        exact = value if type(value) is Decimal else Decimal(str(value))  # SQLite: text
+        return exact.quantize(self.quantum)
 
 
 Money = ExactDecimal  # 2 places; R-CUR-4
