@@ -149,15 +149,20 @@ def requested_cost(
 
 
 def actual_cost(data: Any, *, mutation_fields: int = 0) -> int:
-    """Objects actually returned (each dict below the root), plus the mutations' own cost."""
+    """Objects actually returned (each dict below the root), plus the mutations' own cost.
 
-    def count(value: Any) -> int:
-        if isinstance(value, dict):
-            return 1 + sum(count(v) for v in value.values())
-        if isinstance(value, list):
-            return sum(count(v) for v in value)
-        return 0
-
+    A loop over a stack rather than a recursion: it visits every value of the answer
+    (~900 in AccountHome), once per request."""
     if not isinstance(data, dict):
         return MUTATION_COST * mutation_fields
-    return sum(count(v) for v in data.values()) + MUTATION_COST * mutation_fields
+    objects = 0
+    stack: list[Any] = list(data.values())
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        if isinstance(value, dict):
+            objects += 1
+            extend(value.values())
+        elif isinstance(value, list):
+            extend(value)
+    return objects + MUTATION_COST * mutation_fields

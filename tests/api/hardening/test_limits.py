@@ -120,3 +120,22 @@ def test_cost_uses_variables():
 
     document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
     assert requested_cost(schema._schema, document, None, {"n": 50}) == 1 + 50 * 2
+
+
+def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
+    from gateway.cost import actual_cost
+
+    answer = {
+        "viewer": {  # 1
+            "account": {  # 1
+                "licenses": {"edges": [{"node": {"id": "a"}}, {"node": None}]},  # 1 + 2 + 1
+                "name": "n",
+                "tags": ["x", "y"],
+            }
+        },
+        "nothing": None,
+    }
+    assert actual_cost(answer) == 6
+    assert actual_cost(answer, mutation_fields=2) == 26
+    assert actual_cost(None, mutation_fields=1) == 10
+    assert actual_cost({"a": [[{"b": {}}]]}) == 2  # lists of lists, an empty object
