@@ -1,45 +1,59 @@
-"""Field execution planned once per selection set, and resolvers called directly.
+"""Execution planned once per selection set: a query answered level by level, plain leaves
+read directly, resolvers without arguments called directly.
 
 graphql-core executes every field of an answer the same way: a path, a resolve info of
-fourteen members, the argument values, the resolver, two awaitable checks and the
-completion of a non-null wrapper around the leaf; Strawberry adds its own chain around
-every resolver. AccountHome answers ~900 fields, two thirds of them plain attributes of a
-row (``sen``, ``tier``, ``amount``, ``cursor``); the rest are resolvers, most without
-arguments (bench/RESULTS.md has the profile).
+fourteen members, the argument values, the resolver, two awaitable checks, the completion of
+a non-null wrapper, and for every object with a pending field a coroutine, a ``gather`` and
+a task per awaitable; Strawberry adds its own chain around every resolver. AccountHome
+answers ~900 fields, two thirds of them plain attributes of a row (``sen``, ``tier``,
+``amount``), the rest resolvers, most without arguments (bench/RESULTS.md has the profiles).
 
-- ``PlannedExecutor`` plans each selection set once per request (graphql-core already
-  collects it once and reuses it for every object of a list): a field that Strawberry
-  resolves by attribute (no resolver, no arguments) and whose type is a scalar or an enum
-  is read and serialized directly; every other field (resolvers, objects, lists,
-  ``__typename``, introspection) runs through graphql-core unchanged. A plain leaf that
-  does not complete cleanly — null where the type is non-null, a value its scalar refuses,
-  an exception — is executed again on graphql-core's path, which reports it exactly as it
-  would have: reading an attribute twice has no effect.
+- ``PlannedExecutor`` plans each selection set once per request (graphql-core collects it
+  once and reuses it for every object of a list): a field that Strawberry resolves by
+  attribute (no resolver, no arguments) and whose type is a scalar or an enum is read and
+  serialized directly.
+- A query is answered one level of the tree at a time (``_by_levels``): every field of every
+  object of the level is resolved, the awaitables of the whole level are awaited together
+  (each loader still sees all the keys of a level in one batch: the statement counts are
+  pinned by tests/benchmark), and the objects they return make the next level. Only clean
+  values are completed there. Anything else — an exception, a null where the type is
+  non-null, a value its scalar refuses, an abstract type that cannot be told — drops that
+  answer, and graphql-core executes the query again and reports it exactly as it would have
+  (reads only: the loaders' caches make the second pass cheap and give the same rows).
+  Mutations run through graphql-core (serially), plain leaves planned the same way.
 - ``lean_resolvers`` calls the resolvers of fields without arguments with what Strawberry
   would pass them, without the chain built for arguments and field extensions.
 
 So the answer, errors included, is the same either way: ``build_schema(planned=False)``
-builds the schema without both, and ``tests/api/matrix/test_planned_execution.py`` sends
+builds the schema without all three, and ``tests/api/matrix/test_planned_execution.py`` sends
 every contract operation, as every principal, to both and compares the answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Iterable
+from types import CoroutineType
 from typing import Any, NamedTuple, cast
 
 import strawberry
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
+    GraphQLField,
+    GraphQLInterfaceType,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLUnionType,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import Path, Undefined
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -74,30 +88,103 @@ def _enum_names(leaf_type: GraphQLLeafType) -> tuple[type | None, dict[Any, str]
 
 
 class _Field(NamedTuple):
-    """Any other field: executed by graphql-core."""
+    """Any other field: its resolver, then the completion of what it returns."""
 
     name: str
     details: FieldDetailsList
+    field_def: GraphQLField | None  # None: not a field of the type (left out of the answer)
+    nodes: list[FieldNode]
 
 
 _Step = _Leaf | _Field
 _SLOW = object()  # a plain leaf that must take graphql-core's path
+# One object of a level: its type, the value, its fields, the dict it fills, its path.
+_Object = tuple[GraphQLObjectType, Any, GroupedFieldSet, dict[str, Any], Path | None]
 
 
-def _plain_leaf(name: str, details: FieldDetailsList, field_def: Any) -> _Step:
+class _Unclean(Exception):
+    """A value graphql-core would report (or might): the level-by-level answer is dropped."""
+
+
+async def _together(awaitables: list[Any]) -> list[Any]:
+    """The values of awaitables started together: coroutines driven here, without a task
+    each.
+
+    A level of AccountHome awaits ~60 resolvers (a license's organization, each contact's
+    account); ``gather`` would wrap each in a task, which the event loop steps one by one.
+    Here every coroutine runs to its first suspension (so every loader has every key of the
+    level before any batch runs); a coroutine is resumed once the future it waits on is
+    done — all those a batch completes resume in the same pass and ask for their next rows
+    together, as tasks would —, and one that yielded bare (``asyncio.sleep(0)``) after the
+    loop has run once. The first exception is raised out and the others are closed, never
+    cancelled: what they wait on may be a loader's cached future, which the answer by
+    graphql-core that follows reads again (``gather`` would cancel it). Any other awaitable
+    is awaited by a coroutine of its own; a coroutine that waits on something other than a
+    future is not clean."""
+    coroutines = [
+        a if type(a) is CoroutineType else cast("CoroutineType[Any, Any, Any]", _value_of(a))
+        for a in awaitables
+    ]
+    values: list[Any] = [None] * len(coroutines)
+    ready: list[tuple[int, CoroutineType[Any, Any, Any]]] = list(enumerate(coroutines))
+    blocked: dict[asyncio.Future[Any], list[tuple[int, CoroutineType[Any, Any, Any]]]] = {}
+    try:
+        while True:
+            again: list[tuple[int, CoroutineType[Any, Any, Any]]] = []
+            for index, coroutine in ready:
+                try:
+                    future = coroutine.send(None)
+                except StopIteration as done:
+                    values[index] = done.value
+                    continue
+                if future is None:  # a bare yield: resumed once the loop has run
+                    again.append((index, coroutine))
+                elif isinstance(future, asyncio.Future):
+                    future._asyncio_future_blocking = False  # taken, as a task takes it
+                    blocked.setdefault(future, []).append((index, coroutine))
+                else:
+                    raise _Unclean
+            if not again and not blocked:
+                return values
+            if again:
+                await asyncio.sleep(0)
+            elif not any(future.done() for future in blocked):
+                await asyncio.wait(list(blocked), return_when=asyncio.FIRST_COMPLETED)
+            ready = again
+            for future in [future for future in blocked if future.done()]:
+                ready.extend(blocked.pop(future))
+    except BaseException:
+        _close(coroutines)
+        raise
+
+
+async def _value_of(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _close(awaitables: Iterable[Any]) -> None:
+    """Coroutines that will not be awaited: closed, so none is left never awaited."""
+    for awaitable in awaitables:
+        close = getattr(awaitable, "close", None)
+        if callable(close) and hasattr(awaitable, "cr_frame"):
+            close()
+
+
+def _step(name: str, details: FieldDetailsList, field_def: GraphQLField | None) -> _Step:
     resolve = field_def.resolve if field_def is not None else None
     if (
-        resolve is None
+        field_def is None
+        or resolve is None
         or not getattr(resolve, "_is_default", False)  # Strawberry's attribute read
         or field_def.args
         or any(d.node.arguments for d in details)
     ):
-        return _Field(name, details)
+        return _Field(name, details, field_def, [d.node for d in details])
     field_type: GraphQLOutputType = field_def.type
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if not isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return _Field(name, details)
+        return _Field(name, details, field_def, [d.node for d in details])
     return _Leaf(name, resolve, inner, non_null, details, *_enum_names(inner))
 
 
@@ -157,6 +244,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # id(grouped field set) -> (the set, kept alive so its id stays unique; its plan)
         self._plans: dict[int, tuple[GroupedFieldSet, tuple[_Step, ...]]] = {}
+        self._arguments: dict[int, tuple[_Field, dict[str, Any]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> tuple[_Step, ...]:
         found = self._plans.get(id(fields))
@@ -164,11 +252,170 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             return found[1]
         get_field = self.schema.get_field
         plan = tuple(
-            _plain_leaf(name, details, get_field(parent_type, details[0].node.name.value))
+            _step(name, details, get_field(parent_type, details[0].node.name.value))
             for name, details in fields.items()
         )
         self._plans[id(fields)] = (fields, plan)
         return plan
+
+    # --- a query, level by level ------------------------------------------------------------
+
+    def execute_root_grouped_field_set(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        position_context: Any,
+    ) -> Any:
+        manager = self.middleware_manager
+        if serially or position_context is not None or (manager and manager.middlewares):
+            return super().execute_root_grouped_field_set(
+                root_type, root_value, grouped_field_set, serially, position_context
+            )
+        return self._by_levels(root_type, root_value, grouped_field_set)
+
+    async def _by_levels(
+        self, root_type: GraphQLObjectType, root_value: Any, fields: GroupedFieldSet
+    ) -> Any:
+        """The answer of a query, one level of the tree at a time; on anything that is not
+        clean, graphql-core's answer (see the module's docstring)."""
+        data: dict[str, Any] = {}
+        level: list[_Object] = [(root_type, root_value, fields, data, None)]
+        try:
+            while level:
+                level = await self._level(level)
+        except Exception:  # not CancelledError: a timeout stops both
+            result = super().execute_root_grouped_field_set(
+                root_type, root_value, fields, False, None
+            )
+            return await result if self.is_awaitable(result) else result
+        return data
+
+    async def _level(self, level: list[_Object]) -> list[_Object]:
+        """Every field of the objects of one level: plain leaves at once, resolvers called,
+        their awaitables awaited together (each loader sees every key of the level in one
+        batch), then completed; the objects they return make the next level."""
+        is_awaitable = self.is_awaitable
+        next_level: list[_Object] = []
+        pending: list[tuple[dict[str, Any], _Field, Any, Any, Path]] = []
+        try:
+            for parent_type, source, fields, out, path in level:
+                for step in self._plan(parent_type, fields):
+                    if isinstance(step, _Leaf):
+                        value = _complete_leaf(step, source, is_awaitable)
+                        if value is _SLOW:
+                            raise _Unclean
+                        out[step.name] = value
+                        continue
+                    field_def = step.field_def
+                    if field_def is None:
+                        continue
+                    field_path = Path(path, step.name, parent_type.name)
+                    info = self.build_resolve_info(field_def, step.nodes, parent_type, field_path)
+                    resolve = field_def.resolve or self.field_resolver
+                    result = resolve(source, info, **self._arguments_of(step))
+                    if is_awaitable(result):
+                        out[step.name] = None  # its place, in the order of the selection
+                        pending.append((out, step, result, info, field_path))
+                    else:
+                        out[step.name] = self._complete(
+                            field_def.type, step.details, info, field_path, result, next_level
+                        )
+        except BaseException:
+            _close(awaitable for _, _, awaitable, _, _ in pending)
+            raise
+        if pending:
+            values = await _together([awaitable for _, _, awaitable, _, _ in pending])
+            for (out, step, _, info, field_path), value in zip(pending, values, strict=True):
+                assert step.field_def is not None
+                out[step.name] = self._complete(
+                    step.field_def.type, step.details, info, field_path, value, next_level
+                )
+        return next_level
+
+    def _arguments_of(self, step: _Field) -> dict[str, Any]:
+        """A field's arguments, coerced once per request (the same for every object)."""
+        found = self._arguments.get(id(step))
+        if found is not None:
+            return found[1]
+        node = step.details[0]
+        assert step.field_def is not None
+        arguments = (
+            get_argument_values(
+                step.field_def,
+                node.node,
+                self.variable_values,
+                node.fragment_variable_values,
+                self.hide_suggestions,
+            )
+            if step.field_def.args or node.node.arguments
+            else {}
+        )
+        self._arguments[id(step)] = (step, arguments)
+        return arguments
+
+    def _complete(
+        self,
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        info: Any,
+        path: Path,
+        result: Any,
+        next_level: list[_Object],
+    ) -> Any:
+        """What graphql-core's ``complete_value`` makes of a clean value; an object is
+        answered by an empty dict that the next level fills."""
+        if isinstance(result, Exception):
+            raise _Unclean
+        if isinstance(return_type, GraphQLNonNull):
+            completed = self._complete(return_type.of_type, details, info, path, result, next_level)
+            if completed is None:
+                raise _Unclean
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if isinstance(return_type, GraphQLList):
+            if self.is_async_iterable(result) or not is_iterable(result):
+                raise _Unclean
+            item_type = return_type.of_type
+            items = []
+            for index, item in enumerate(result):
+                if self.is_awaitable(item):
+                    _close([item])
+                    raise _Unclean
+                items.append(
+                    self._complete(
+                        item_type, details, info, Path(path, index, None), item, next_level
+                    )
+                )
+            return items
+        if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
+            coerced = return_type.coerce_output_value(result)
+            if coerced is None or coerced is Undefined:
+                raise _Unclean
+            return coerced
+        if isinstance(return_type, GraphQLInterfaceType | GraphQLUnionType):
+            resolve_type = return_type.resolve_type or self.type_resolver
+            runtime = resolve_type(result, info, return_type)
+            if self.is_awaitable(runtime):
+                _close([runtime])
+                raise _Unclean
+            return_type = self.ensure_valid_runtime_type(
+                runtime, return_type, details, info, result
+            )
+        assert isinstance(return_type, GraphQLObjectType)
+        if return_type.is_type_of is not None:
+            matches = return_type.is_type_of(result, info)
+            if self.is_awaitable(matches) or not matches:
+                _close([matches])
+                raise _Unclean
+        fields, _, _ = self.collect_subfields(return_type, details)
+        out: dict[str, Any] = {}
+        next_level.append((return_type, result, fields, out, path))
+        return out
+
+    # --- graphql-core's execution (mutations, and a query that was not clean) ---------------
 
     def execute_fields(
         self,
@@ -190,7 +437,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             for step in plan:
                 name = step.name
-                if type(step) is _Leaf:
+                if isinstance(step, _Leaf):
                     value = _complete_leaf(step, source_value, is_awaitable)
                     if value is not _SLOW:
                         results[name] = value
@@ -243,8 +490,6 @@ def _complete_leaf(step: _Leaf, source: Any, is_awaitable: Callable[[Any], bool]
 
 
 async def _awaited(results: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    from graphql.pyutils import gather_with_cancel
-
     if len(names) == 1:
         results[names[0]] = await results[names[0]]
         return results

@@ -2,13 +2,15 @@
 
 Every contract operation, for every principal of the matrix, with the variables its client
 sends and with those naming something missing, is sent to two apps on the same world: one
-whose schema plans plain leaves, one whose schema runs every field through graphql-core.
+whose schema answers queries level by level (plain leaves read directly, resolvers called
+directly), one whose schema runs every field through graphql-core and Strawberry.
 The two answers must be equal — data, errors (messages, paths, codes) and HTTP status. A
 mutation runs on each app from the same world (put back in between, sequences included).
 
 The second half drives both executors with a schema made to fail: a null in a non-null
 leaf, a value its scalar or enum refuses, an attribute that raises, nested under nullable
-and non-null parents, so the fallback to graphql-core's path is what reports them.
+and non-null parents, synchronous and awaited, so the fallback to graphql-core's path is
+what reports them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import strawberry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import gateway.app
 from db.base import Base
@@ -44,6 +47,24 @@ SECRETS = {"accessToken", "refreshToken", "licenseKey", "token", "prefix"}
 @pytest.fixture(scope="session")
 def graphql_core_schema() -> GatewaySchema:
     return build_schema(planned=False)
+
+
+@pytest.fixture
+def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """One entry per operation the planned executor handed to graphql-core (a mutation, or
+    a query whose level-by-level answer was not clean)."""
+    seen: list[bool] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_root_grouped_field_set
+
+    def spy(self: Any, root_type: Any, root: Any, fields: Any, serially: bool, pc: Any) -> Any:
+        if isinstance(self, PlannedExecutor):
+            seen.append(serially)
+        return original(self, root_type, root, fields, serially, pc)
+
+    monkeypatch.setattr(
+        StrawberryGraphQLCoreExecutionContext, "execute_root_grouped_field_set", spy
+    )
+    return seen
 
 
 @pytest.fixture
@@ -112,6 +133,7 @@ async def test_planned_and_graphql_core_answer_alike(
     matrix_world: MatrixWorld,
     both: tuple[httpx.AsyncClient, httpx.AsyncClient],
     engine: AsyncEngine,
+    fallbacks: list[bool],
 ) -> None:
     op = OPS[name]
     token = matrix_world.tokens[principal]
@@ -126,7 +148,10 @@ async def test_planned_and_graphql_core_answer_alike(
             if writes:
                 await restore(engine, matrix_world.snapshot)
                 await _restart_sequences(engine)
+            fallbacks.clear()
             response = await client.post("/graphql", json=request(name, variables), headers=headers)
+            if client is both[0] and not writes and "errors" not in response.json():
+                assert fallbacks == [], "a clean answer is made level by level"
             body = without_throttle(response.json())
             if writes:
                 body = _masked(body)
@@ -225,6 +250,19 @@ query ($case: String!) {
   later(case: $case) { name count }
 }
 """
+
+
+async def test_a_clean_query_is_answered_level_by_level(fallbacks: list[bool]) -> None:
+    planned = strawberry.Schema(query=Root, execution_context_class=PlannedExecutor)
+    clean = 'query { items(case: "clean") { name colour } later(case: "clean") { count } }'
+    result = await planned.execute(clean)
+    assert result.errors is None and result.data is not None
+    assert result.data["later"] == [{"count": 1}, {"count": 1}]
+    assert fallbacks == []
+    broken = 'query { later(case: "null in a non-null leaf") { name } }'
+    result = await planned.execute(broken)
+    assert result.data == {"later": [{"name": "a"}, None]} and result.errors
+    assert fallbacks == [False]  # graphql-core answered it
 
 
 @pytest.mark.parametrize("case", sorted(ITEMS))
