@@ -20,7 +20,7 @@ answers ~900 fields, two thirds of them plain attributes of a row (``sen``, ``ti
   non-null, a value its scalar refuses, an abstract type that cannot be told — drops that
   answer, and graphql-core executes the query again and reports it exactly as it would have
   (reads only: the loaders' caches make the second pass cheap and give the same rows).
-  Mutations run through graphql-core (serially), plain leaves planned the same way.
+  Mutations run through graphql-core unchanged (serially), as does a query that was not clean.
 - ``lean_resolvers`` calls the resolvers of fields without arguments with what Strawberry
   would pass them, without the chain built for arguments and field extensions.
 
@@ -53,7 +53,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
+from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -97,7 +97,7 @@ class _Field(NamedTuple):
 
 
 _Step = _Leaf | _Field
-_SLOW = object()  # a plain leaf that must take graphql-core's path
+_SLOW = object()  # a plain leaf that is not clean
 # One object of a level: its type, the value, its fields, the dict it fills, its path.
 _Object = tuple[GraphQLObjectType, Any, GroupedFieldSet, dict[str, Any], Path | None]
 
@@ -415,56 +415,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         next_level.append((return_type, result, fields, out, path))
         return out
 
-    # --- graphql-core's execution (mutations, and a query that was not clean) ---------------
-
-    def execute_fields(
-        self,
-        parent_type: GraphQLObjectType,
-        source_value: Any,
-        path: Path | None,
-        grouped_field_set: GroupedFieldSet,
-        position_context: Any,
-    ) -> Any:
-        manager = self.middleware_manager
-        if manager is not None and manager.middlewares:  # an extension wraps ``resolve``
-            return super().execute_fields(
-                parent_type, source_value, path, grouped_field_set, position_context
-            )
-        plan = self._plan(parent_type, grouped_field_set)
-        results: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        awaitable_fields: list[str] = []
-        try:
-            for step in plan:
-                name = step.name
-                if isinstance(step, _Leaf):
-                    value = _complete_leaf(step, source_value, is_awaitable)
-                    if value is not _SLOW:
-                        results[name] = value
-                        continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    step.details,
-                    Path(path, name, parent_type.name),
-                    position_context,
-                )
-                if result is not Undefined:
-                    results[name] = result
-                    if is_awaitable(result):
-                        awaitable_fields.append(name)
-        except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[field] for field in awaitable_fields])
-            raise
-        if not awaitable_fields:
-            return results
-        return _awaited(results, awaitable_fields)
-
 
 def _complete_leaf(step: _Leaf, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
-    """The serialized value of a plain leaf, or ``_SLOW`` when graphql-core must complete it
-    (and report what went wrong)."""
+    """The serialized value of a plain leaf, or ``_SLOW`` when it is not clean (graphql-core
+    completes it, and reports what went wrong)."""
     try:
         value = step.read(source, None)
     except Exception:
@@ -487,12 +441,3 @@ def _complete_leaf(step: _Leaf, source: Any, is_awaitable: Callable[[Any], bool]
     if coerced is None or coerced is Undefined:
         return _SLOW
     return coerced
-
-
-async def _awaited(results: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    if len(names) == 1:
-        results[names[0]] = await results[names[0]]
-        return results
-    values = await gather_with_cancel(*(results[name] for name in names))
-    results.update(zip(names, values, strict=True))
-    return results
