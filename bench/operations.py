@@ -25,7 +25,7 @@ CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 
 def contract_queries() -> dict[str, str]:
     """Operation name → the operation with its fragments, as clients send (and hash) it."""
-    from gateway.persisted import build_manifest
+    from gateway.security.persisted import build_manifest
 
     manifest = build_manifest(CONTRACT)
     return {entry["name"]: entry["query"] for entry in manifest["operations"].values()}
@@ -59,7 +59,7 @@ def operations(rows: fixtures.BenchRows) -> list[Operation]:
 
 def request_body(op: Operation, query: str, rows: fixtures.BenchRows) -> dict[str, Any]:
     """One request of ``op`` (for counting; the load varies set-po and log-in per request)."""
-    from gateway.persisted import sha256
+    from gateway.security.persisted import sha256
 
     variables = dict(op.variables)
     if op.kind == "set-po":

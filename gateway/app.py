@@ -17,13 +17,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
-from gateway.documents import document_endpoint
-from gateway.http import GraphQLEndpoint
+from gateway.http.documents import document_endpoint
+from gateway.http.endpoint import GraphQLEndpoint
 from gateway.loaders import CatalogCache
-from gateway.persisted import QueryStore, load_safelist
 from gateway.schema.schema import build_schema
+from gateway.security.persisted import QueryStore, load_safelist
+from gateway.security.throttle import MemoryThrottle, RedisThrottle, Throttle
 from gateway.settings import Settings, load_settings
-from gateway.throttle import MemoryThrottle, RedisThrottle, Throttle
 
 log = logging.getLogger(__name__)
 

@@ -355,7 +355,7 @@ async def _list_tokens(settings: Settings) -> list[str]:
 def send_mail(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.smtp_url:
-        from gateway.mail import SmtpConfig
+        from gateway.integrations.mail import SmtpConfig
 
         try:
             SmtpConfig.from_url(settings.smtp_url)
@@ -371,7 +371,7 @@ def send_mail(args: argparse.Namespace) -> int:
 
 
 async def _send_mail(settings: Settings, *, watch: bool, interval: float) -> int:
-    from gateway.mail import run_mail_sender, send_pending
+    from gateway.integrations.mail import run_mail_sender, send_pending
 
     engine = await open_database(settings)
     try:
@@ -391,7 +391,7 @@ def purge_idempotency_keys(_: argparse.Namespace) -> int:
 
 
 async def _purge_idempotency_keys(settings: Settings) -> int:
-    from gateway.idempotency import purge_expired
+    from gateway.http.idempotency import purge_expired
 
     engine = await open_database(settings)
     try:
@@ -403,7 +403,7 @@ async def _purge_idempotency_keys(settings: Settings) -> int:
 def persisted_build(args: argparse.Namespace) -> int:
     import json
 
-    from gateway.persisted import build_manifest
+    from gateway.security.persisted import build_manifest
 
     contract = Path(args.contract_dir)
     if not contract.is_dir():

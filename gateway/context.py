@@ -13,9 +13,9 @@ from gateway.auth.principal import Principal
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
-    from gateway.guard import CostReport
     from gateway.loaders import Loaders
-    from gateway.throttle import Throttle
+    from gateway.security.cost import CostReport
+    from gateway.security.throttle import Throttle
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``gateway.execution._together``: coroutines driven in rounds, without a task each.
+"""``gateway.schema.execution._together``: coroutines driven in rounds, without a task each.
 
 What it must keep from ``asyncio.gather``: every coroutine reaches its first suspension
 before any batch runs (a DataLoader sees all the keys of a level at once, and again for the
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiodataloader import DataLoader
 
-from gateway.execution import _together, _Unclean
+from gateway.schema.execution import _together, _Unclean
 
 
 class Recorded:

@@ -22,7 +22,7 @@ from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind, P
 from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
-from gateway.payments import PaymentDeclined, ProcessorUnavailable, processor_for
+from gateway.integrations.payments import PaymentDeclined, ProcessorUnavailable, processor_for
 from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.mutate import DomainErrors, collect, mutate, not_found, require_id
 from gateway.resolvers.unit import Unit

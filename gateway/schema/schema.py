@@ -9,18 +9,18 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
-from gateway.execution import PlannedExecutor, lean_resolvers
-from gateway.guard import OperationGuard
 from gateway.schema import enums  # noqa: F401  (registers the enums)
 from gateway.schema.account import Account
 from gateway.schema.audit import AuditEvent
 from gateway.schema.catalog import Product
+from gateway.schema.execution import PlannedExecutor, lean_resolvers
 from gateway.schema.license import License
 from gateway.schema.mutation import Mutation
 from gateway.schema.order import Order
 from gateway.schema.partner import Organization, Partner, PartnerTokenInfo
 from gateway.schema.query import Query
 from gateway.schema.quote import Quote, QuoteLine
+from gateway.security.guard import OperationGuard
 
 NODE_TYPES = [
     Account,
@@ -39,14 +39,14 @@ NODE_TYPES = [
 class GatewaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Errors are logged once, with the request id, where the response is made
-        (gateway.http); a refused input is not an error of the service."""
+        (gateway.http.endpoint); a refused input is not an error of the service."""
 
 
 def build_schema(*, guarded: bool = True, planned: bool = True) -> GatewaySchema:
     """The schema with its extensions: documents parsed and validated once per text, and
     the operation guard (limits, cost, rate limits). Extension classes, never instances,
     so each request gets its own. ``planned``: plain leaves skip graphql-core's per-field
-    work and resolvers without arguments are called directly (gateway.execution); off,
+    work and resolvers without arguments are called directly (gateway.schema.execution); off,
     every field runs through graphql-core and Strawberry's resolver chain."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=1024),

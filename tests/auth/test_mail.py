@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from db.models import OutgoingMail
-from gateway.mail import (
+from gateway.integrations.mail import (
     DEFAULT_SENDER,
     MAX_ATTEMPTS,
     SENT_SECRET_BODY,

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from db.models import Quote
 from gateway.app import create_app
 from gateway.auth.passwords import hash_password
-from gateway.persisted import sha256
 from gateway.schema.relay import encode_id
+from gateway.security.persisted import sha256
 from tests import factories as f
 from tests.benchmark.conftest import World
 from tests.contract import request

@@ -7,7 +7,8 @@ Two apps share the database, both with a rate limit too large to reach (the fuzz
 client sending as fast as they can): ``client`` runs with ``CONEX_ENV=prod`` (errors masked,
 no introspection for non-staff, no "Did you mean" hints), as the public endpoint does;
 ``dev_client`` with ``CONEX_ENV=dev``, whose development payment processor lets the card and
-payment mutations run (in prod they answer SERVICE_UNAVAILABLE by design, gateway/payments.py).
+payment mutations run (in prod they answer SERVICE_UNAVAILABLE by design,
+gateway/integrations/payments.py).
 """
 
 from __future__ import annotations

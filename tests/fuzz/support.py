@@ -77,7 +77,7 @@ FUZZ = settings(
 # --- the codes a response may carry ---------------------------------------------------------
 
 REQUEST_ERROR_CODES = {
-    # gateway/http.py: transport, persisted queries, execution
+    # gateway/http/endpoint.py: transport, persisted queries, execution
     "BAD_REQUEST",
     "PAYLOAD_TOO_LARGE",
     "UNSUPPORTED_MEDIA_TYPE",
@@ -92,7 +92,7 @@ REQUEST_ERROR_CODES = {
     "MAX_TOKENS_EXCEEDED",
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
-    # gateway/limits.py, gateway/guard.py
+    # gateway/security/limits.py, gateway/security/guard.py
     "MAX_DEPTH_EXCEEDED",
     "MAX_ALIASES_EXCEEDED",
     "MAX_ROOT_FIELDS_EXCEEDED",

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from db.models import Account, AuditEvent, OutgoingMail, PasswordResetToken, RefreshToken
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import AccountStatus
-from gateway.mail import send_pending
+from gateway.integrations.mail import send_pending
 from tests import factories as f
 from tests.api.auth.conftest import Callers
 from tests.api.auth.support import (

@@ -23,9 +23,9 @@ from starlette.applications import Starlette
 from db.engine import create_engine
 from db.models import ApiToken, AuditEvent, IdempotencyKey, OutgoingMail, Quote
 from gateway.app import create_app
-from gateway.idempotency import LIFETIME, mutation_fields, principal_key, request_hash
-from gateway.persisted import sha256
+from gateway.http.idempotency import LIFETIME, mutation_fields, principal_key, request_hash
 from gateway.resolvers.unit import Unit
+from gateway.security.persisted import sha256
 from gateway.settings import Settings
 from tests.api.account.world import World, build_world, dump, gid, one
 from tests.api.quote.support import create_input

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gateway.domain.enums import PartnerScope, TokenKind
-from gateway.persisted import build_manifest, sha256
+from gateway.security.persisted import build_manifest, sha256
 from tests import factories as f
 from tests.contract import CONTRACT
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from gateway.domain.enums import TokenKind
-from gateway.throttle import MemoryThrottle, RedisThrottle
+from gateway.security.throttle import MemoryThrottle, RedisThrottle
 from tests import factories as f
 
 QUERY = "{ products { id } }"  # costs 10 (a list of objects)

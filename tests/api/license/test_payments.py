@@ -1,4 +1,4 @@
-"""gateway.payments: the processor port and its development processor (R-ACC-6)."""
+"""gateway.integrations.payments: the processor port and its development processor (R-ACC-6)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from gateway.domain.enums import Currency
-from gateway.payments import (
+from gateway.integrations.payments import (
     CardInfo,
     DevProcessor,
     PaymentDeclined,

@@ -1,4 +1,4 @@
-"""Planned execution (gateway.execution) answers exactly as graphql-core does (issue #7).
+"""Planned execution (gateway.schema.execution) answers exactly as graphql-core does (issue #7).
 
 Every contract operation, for every principal of the matrix, with the variables its client
 sends and with those naming something missing, is sent to two apps on the same world: one
@@ -31,7 +31,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 import gateway.app
 from db.base import Base
 from gateway.app import create_app
-from gateway.execution import PlannedExecutor
+from gateway.schema.execution import PlannedExecutor
 from gateway.schema.schema import GatewaySchema, build_schema
 from gateway.settings import Settings
 from tests.api.matrix.ops import OPS, is_mutation, without_throttle

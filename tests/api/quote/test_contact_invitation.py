@@ -15,7 +15,7 @@ from sqlalchemy import update
 from db.models import Account, PasswordResetToken
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import AccountStatus
-from gateway.mail import send_pending
+from gateway.integrations.mail import send_pending
 from tests.api.account.world import World, audit_events, changes, gid, mail_to, ok, rows, send
 from tests.api.quote.support import create_input, snapshot
 

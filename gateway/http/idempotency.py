@@ -60,10 +60,10 @@ from starlette.requests import Request
 
 from db.queries import idempotency as queries
 from gateway.auth.principal import Principal
-from gateway.persisted import sha256
-from gateway.request_error import RequestError
+from gateway.http.errors import RequestError
+from gateway.security.persisted import sha256
 
-log = logging.getLogger("gateway.idempotency")
+log = logging.getLogger("gateway.http.idempotency")
 
 HEADER = "idempotency-key"
 REPLAYED = "Idempotent-Replayed"

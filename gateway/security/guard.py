@@ -13,38 +13,17 @@ Strawberry's fast path.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from gateway.cost import actual_cost, requested_cost
-from gateway.limits import operation_limits
+from gateway.security.cost import CostReport, actual_cost, requested_cost
+from gateway.security.limits import operation_limits
 
 if TYPE_CHECKING:
     from gateway.context import Context
-
-
-@dataclass
-class CostReport:
-    requested: int
-    actual: int | None
-    maximum_available: int
-    currently_available: float
-    restore_rate: int
-
-    def as_extension(self) -> dict[str, object]:
-        return {
-            "requestedQueryCost": self.requested,
-            "actualQueryCost": self.actual,
-            "throttleStatus": {
-                "maximumAvailable": self.maximum_available,
-                "currentlyAvailable": int(self.currently_available),
-                "restoreRate": self.restore_rate,
-            },
-        }
 
 
 class OperationGuard(SchemaExtension):

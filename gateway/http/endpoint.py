@@ -7,7 +7,7 @@ and one place that turns every error into a typed, masked response.
 - Bodies over ``max_body_bytes`` are refused before they are read; documents over
   ``max_tokens`` before they are parsed; batches only when ``max_batch_operations`` > 0.
 - A POSTed mutation with an ``Idempotency-Key`` runs once; retries get the stored response
-  (``gateway.idempotency``).
+  (``gateway.http.idempotency``).
 - Every response carries ``X-Request-Id``; an unexpected error is logged with it and, in
   prod, answered as INTERNAL_SERVER_ERROR with that id and nothing else.
 """
@@ -34,15 +34,15 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway import idempotency
 from gateway.auth.authenticate import Unauthenticated, authenticate
 from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
-from gateway.persisted import QueryStore, sha256
-from gateway.request_error import RequestError
+from gateway.http import idempotency
+from gateway.http.errors import RequestError
+from gateway.security.persisted import QueryStore, sha256
 from gateway.settings import Settings
 
-log = logging.getLogger("gateway.http")
+log = logging.getLogger("gateway.http.endpoint")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 ESCAPED_NUL = re.compile(r"\\u(0000|\{0+\})")

@@ -8,6 +8,7 @@ The actual cost is counted afterwards from the objects really returned.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -166,3 +167,23 @@ def actual_cost(data: Any, *, mutation_fields: int = 0) -> int:
         elif isinstance(value, list):
             extend(value)
     return objects + MUTATION_COST * mutation_fields
+
+
+@dataclass
+class CostReport:
+    requested: int
+    actual: int | None
+    maximum_available: int
+    currently_available: float
+    restore_rate: int
+
+    def as_extension(self) -> dict[str, object]:
+        return {
+            "requestedQueryCost": self.requested,
+            "actualQueryCost": self.actual,
+            "throttleStatus": {
+                "maximumAvailable": self.maximum_available,
+                "currentlyAvailable": int(self.currently_available),
+                "restoreRate": self.restore_rate,
+            },
+        }

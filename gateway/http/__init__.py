@@ -1,0 +1,1 @@
+"""The edge: the GraphQL endpoint, request errors, idempotency and the documents route."""

@@ -1,0 +1,1 @@
+"""The gateway's outside world: mail delivery, the payment processor, PDF rendering."""
