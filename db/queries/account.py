@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.models import Account, License, PasswordResetToken, Quote, TaxId
+from db.models import Account, License, Organization, PasswordResetToken, Quote, TaxId
+from db.queries.batch import by_id_statement, grouped_statement, select_columns
 from db.queries.filters import quote_status_is
 from gateway.domain.enums import AccountStatus, QuoteStatus, TaxIdKind
 
@@ -153,3 +154,23 @@ async def contact_roles_blocking_close(
         .order_by(Quote.number)
     )
     return list(sens.scalars()), list(numbers.scalars())
+
+
+async def count_accounts(*, conn: AsyncConnection) -> int:
+    """Every account, whatever its status (``demo-data --if-empty``)."""
+    return int((await conn.execute(select(func.count()).select_from(Account))).scalar_one())
+
+
+# --- Batched reads (gateway.loaders): statements built once per policy shape -----------------
+
+
+def account_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(Account, visible)
+
+
+def organization_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(Organization, visible)
+
+
+# The tax ids of accounts the caller already holds (no policy: the account was checked).
+TAX_IDS_OF_ACCOUNTS = grouped_statement(select_columns(TaxId), TaxId.account_id, [TaxId.id])

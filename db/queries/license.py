@@ -1,4 +1,4 @@
-"""License, organization and catalog reads and writes used by the mutations."""
+"""License and organization reads and writes used by the mutations."""
 
 from __future__ import annotations
 
@@ -6,13 +6,22 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ExchangeRate, License, NumberSequence, Organization, Price, Product
+from db.models import License, NumberSequence, Organization, order_licenses
+from db.queries import catalog
+from db.queries.batch import (
+    by_id_statement,
+    by_key_statement,
+    children_by_contact,
+    children_of,
+    grouped_statement,
+    select_columns,
+)
+from db.queries.catalog import CatalogProduct
 from db.queries.numbers import FORMATS, next_number
-from gateway.domain.currency import list_price_in
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 
 
@@ -101,21 +110,17 @@ async def insert_organization(session: AsyncSession, values: dict[str, Any]) -> 
     return (await session.execute(stmt)).one()
 
 
-async def product(session: AsyncSession, product_id: int) -> Row[Any] | None:
-    stmt = select(*Product.__table__.c).where(Product.id == product_id)
-    return (await session.execute(stmt)).first()
+# --- Catalog reads of the license mutations (through db.queries.catalog) ---------------------
+
+
+async def product(session: AsyncSession, product_id: int) -> CatalogProduct | None:
+    return await catalog.product(conn=session, product_id=product_id)
 
 
 async def deployments_by_product(
     session: AsyncSession, product_ids: Iterable[int]
 ) -> dict[int, Deployment]:
-    wanted = set(product_ids)
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Product.id, Product.deployment).where(Product.id.in_(wanted))
-    )
-    return {row.id: Deployment(row.deployment) for row in rows}
+    return await catalog.deployments_by_product(conn=session, product_ids=product_ids)
 
 
 async def list_price(
@@ -128,27 +133,30 @@ async def list_price(
 ) -> Decimal | None:
     """The price book's price in ``currency`` (DZD derived from EUR, R-CUR-3); None when the
     price book has no such price."""
-    rows = await session.execute(
-        select(Price.currency, Price.amount).where(
-            Price.product_id == product_id, Price.tier == tier, Price.kind == kind
-        )
+    return await catalog.list_price(
+        conn=session, product_id=product_id, tier=tier, currency=currency, kind=kind
     )
-    prices = {Currency(row.currency): row.amount for row in rows}
-    eur, usd = prices.get(Currency.EUR), prices.get(Currency.USD)
-    if eur is None or usd is None:
-        return None
-    rate = (
-        await session.execute(
-            select(ExchangeRate.rate, ExchangeRate.margin)
-            .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
-            .order_by(ExchangeRate.effective_at.desc())
-            .limit(1)
-        )
-    ).first()
-    return list_price_in(
-        currency,
-        eur=eur,
-        usd=usd,
-        rate=rate.rate if rate else None,
-        margin=rate.margin if rate else None,
+
+
+# --- Batched reads (gateway.loaders): statements built once per policy shape -----------------
+
+
+def license_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(License, visible)
+
+
+def license_by_sen_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_key_statement(select_columns(License).where(visible), License.sen)
+
+
+def licenses_of_orders_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    query = (
+        select_columns(License)
+        .join(order_licenses, order_licenses.c.license_id == License.id)
+        .where(visible)
     )
+    return grouped_statement(query, order_licenses.c.order_id, [License.id])
+
+
+LICENSES_OF_ACCOUNTS = children_by_contact(License)
+LICENSES_OF_ORGANIZATIONS = children_of(License, License.organization_id)

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Order, Quote, QuoteLine, order_licenses
+from db.queries.batch import by_id_statement, children_by_contact, grouped_statement, select_columns
 from gateway.domain.enums import QuoteStatus
 
 
@@ -64,3 +65,22 @@ async def mark_quote_paid(
         .returning(*Quote.__table__.c)
     )
     return (await session.execute(stmt)).first()
+
+
+# --- Batched reads (gateway.loaders): statements built once per policy shape -----------------
+
+
+def order_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(Order, visible)
+
+
+def orders_of_licenses_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    query = (
+        select_columns(Order)
+        .join(order_licenses, order_licenses.c.order_id == Order.id)
+        .where(visible)
+    )
+    return grouped_statement(query, order_licenses.c.license_id, [Order.id])
+
+
+ORDERS_OF_ACCOUNTS = children_by_contact(Order, descending=True)

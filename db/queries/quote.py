@@ -7,22 +7,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Account,
-    ExchangeRate,
-    License,
-    Organization,
-    Partner,
-    Price,
-    Product,
-    Quote,
-    QuoteLine,
+from db.models import Account, License, Organization, Partner, Quote, QuoteLine
+from db.queries import catalog
+from db.queries.batch import (
+    by_id_statement,
+    by_key_statement,
+    children_by_contact,
+    children_of,
+    grouped_statement,
+    select_columns,
 )
-from gateway.domain.enums import Currency, Deployment, PriceKind, QuoteStatus, Tier
+from gateway.domain.enums import Deployment, PriceKind, QuoteStatus, Tier
 from gateway.domain.quote_pricing import BookPrice, FxRate
 
 
@@ -56,43 +55,21 @@ async def update_quote_if_version(
     return (await session.execute(stmt)).first()
 
 
-# --- Catalog: what the quote mutations price with -------------------------------------------
+# --- Catalog: what the quote mutations price with (read through db.queries.catalog) -------
 
 
 async def product_deployments(session: AsyncSession) -> dict[int, Deployment]:
-    rows = (await session.execute(select(Product.id, Product.deployment))).all()
-    return {row.id: Deployment(row.deployment) for row in rows}
+    return await catalog.product_deployments(conn=session)
 
 
 async def price_book(session: AsyncSession) -> dict[tuple[int, Tier, PriceKind], BookPrice]:
     """Every (product, tier, kind) listed in both EUR and USD (R-CUR-3 derives DZD)."""
-    rows = (
-        await session.execute(
-            select(Price.product_id, Price.tier, Price.kind, Price.currency, Price.amount)
-        )
-    ).all()
-    amounts: dict[tuple[int, Tier, PriceKind], dict[Currency, Decimal]] = {}
-    for row in rows:
-        key = (row.product_id, Tier(row.tier), PriceKind(row.kind))
-        amounts.setdefault(key, {})[Currency(row.currency)] = row.amount
-    return {
-        key: BookPrice(eur=by[Currency.EUR], usd=by[Currency.USD])
-        for key, by in amounts.items()
-        if Currency.EUR in by and Currency.USD in by
-    }
+    return await catalog.price_book(conn=session)
 
 
 async def newest_exchange_rate(session: AsyncSession) -> FxRate | None:
-    """R-CUR-3: the newest EUR→DZD rate and margin."""
-    row = (
-        await session.execute(
-            select(ExchangeRate.rate, ExchangeRate.margin)
-            .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
-            .order_by(ExchangeRate.effective_at.desc(), ExchangeRate.id.desc())
-            .limit(1)
-        )
-    ).first()
-    return FxRate(rate=row.rate, margin=row.margin) if row else None
+    """R-CUR-3: the newest EUR→DZD rate and margin (``catalog.DZD_RATE``)."""
+    return await catalog.newest_dzd_rate(conn=session)
 
 
 async def partner_discount_percent(session: AsyncSession, partner_id: int | None) -> Decimal:
@@ -225,3 +202,29 @@ async def mark_quote_deleted(
         .returning(*Quote.__table__.c)
     )
     return (await session.execute(stmt)).first()
+
+
+# --- Batched reads (gateway.loaders): statements built once per policy shape -----------------
+
+
+def quote_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(Quote, visible)
+
+
+def quote_line_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    """A line with its quote's currency (a line's money is in it), if the quote is visible."""
+    query = (
+        select_columns(QuoteLine)
+        .add_columns(Quote.currency.label("quote_currency"))
+        .join(Quote, Quote.id == QuoteLine.quote_id)
+        .where(visible)
+    )
+    return by_key_statement(query, QuoteLine.__table__.c.id)
+
+
+# The lines of quotes the caller already holds (no policy: the quote was checked).
+LINES_OF_QUOTES = grouped_statement(
+    select_columns(QuoteLine), QuoteLine.quote_id, [QuoteLine.position]
+)
+QUOTES_OF_ACCOUNTS = children_by_contact(Quote, descending=True)
+QUOTES_OF_PARTNERS = children_of(Quote, Quote.partner_id, descending=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 
+from db.queries.catalog import Catalog, CatalogPrice, CatalogProduct
 from gateway.domain import support
 from gateway.domain.enums import (
     Currency,
@@ -37,28 +39,36 @@ class Product(Node):
     )
 
     @classmethod
-    def from_row(cls, row: Any, prices: list[Any] | None = None) -> Product:
+    def from_row(cls, row: CatalogProduct, prices: Sequence[CatalogPrice] | None = None) -> Product:
         mine = [p for p in (prices or []) if p.product_id == row.id and p.kind == PriceKind.NEW]
-        tiers = sorted({Tier(p.tier) for p in mine}, key=lambda t: t.rank)
+        tiers = sorted({p.tier for p in mine}, key=lambda t: t.rank)
         return cls(
             id=encode_id("Product", row.id),
             name=row.name,
             deployment=row.deployment,
             tiers=tiers,
             list_prices=[
-                ListPrice(tier=p.tier, price=Money.of(p.amount, Currency(p.currency)))
-                for p in sorted(mine, key=lambda p: (Tier(p.tier).rank, p.currency))
+                ListPrice(tier=p.tier, price=Money.of(p.amount, p.currency))
+                for p in sorted(mine, key=lambda p: (p.tier.rank, p.currency))
             ],
         )
 
 
-def product_of(catalog: Any, product_id: int) -> Product:
-    """The product of this catalog, built once per catalog (``Catalog.memo``)."""
-    key = ("Product", product_id)
-    product: Product | None = catalog.memo.get(key)
+# The Product objects of a catalog, built once per catalog rather than per row or request:
+# they live as long as the (cached, plain-data) catalog does, and it knows nothing of them.
+_PRODUCTS: weakref.WeakKeyDictionary[Catalog, dict[int, Product]] = weakref.WeakKeyDictionary()
+
+
+def product_of(catalog: Catalog, product_id: int) -> Product:
+    """The product of this catalog, built once per catalog."""
+    built = _PRODUCTS.get(catalog)
+    if built is None:
+        built = _PRODUCTS[catalog] = {}
+    product = built.get(product_id)
     if product is None:
-        product = Product.from_row(catalog.products_by_id[product_id], catalog.prices)
-        catalog.memo[key] = product
+        product = built[product_id] = Product.from_row(
+            catalog.products_by_id[product_id], catalog.prices
+        )
     return product
 
 

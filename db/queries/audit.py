@@ -1,0 +1,33 @@
+"""Audit events as the loaders and the ``auditEvents`` connection read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+
+from db.models import AuditEvent
+from db.queries.batch import by_id_statement
+
+
+def audit_event_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
+    return by_id_statement(AuditEvent, visible)
+
+
+def audit_events_where(
+    *,
+    visible: ColumnElement[bool],
+    entity: tuple[str, int] | None,
+    unknown_entity: bool,
+    action: str | None,
+) -> list[ColumnElement[bool]]:
+    """The ``auditEvents`` filters: an entity (type, id) and an action; ``unknown_entity``
+    when the entity id given named nothing (then nothing matches)."""
+    where = [visible]
+    if unknown_entity:
+        where.append(AuditEvent.id.is_(None))
+    elif entity is not None:
+        where += [AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1]]
+    if action is not None:
+        where.append(AuditEvent.action == action)
+    return where
