@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 
-from db.models import Account, AuditEvent, License, Partner, Quote
-from db.queries import pages
+from db.queries import lists as queries
+from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
+from db.queries.partner import partners_where
 from gateway.auth import policy
-from gateway.loaders.base import select_columns
 from gateway.loaders.filters import AccountFilter, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info
 from gateway.schema.relay import Connection, decode_id
@@ -22,23 +22,18 @@ T = TypeVar("T")
 
 async def _connection(
     info: Info,
-    model: Any,
+    root: queries.RootList,
     where: list[ColumnElement[bool]],
     page: PageRequest,
     build: Callable[[Any], T],
-    *,
-    descending: bool = False,
 ) -> Connection[T]:
-    query = select_columns(model).where(*where)
     engine = info.context.engine
     async with engine.connect() as conn:
-        result = await pages.fetch_page(
-            conn, query, id_col=model.__table__.c.id, page=page, descending=descending
-        )
+        result = await root.page(conn=conn, where=where, page=page)
 
     async def count() -> int:
         async with engine.connect() as conn:
-            return await pages.count(conn, query)
+            return await root.count(conn=conn, where=where)
 
     return Connection[T].build(result, build, count)
 
@@ -48,7 +43,7 @@ async def licenses(info: Info, page: PageRequest, filter_: LicenseFilter) -> Con
 
     p, today = info.context.principal, info.context.today
     where = [policy.license_visible(p), *filter_.conditions(today)]
-    return await _connection(info, License, where, page, LicenseType.from_row)
+    return await _connection(info, queries.LICENSES, where, page, LicenseType.from_row)
 
 
 async def quotes(info: Info, page: PageRequest, filter_: QuoteFilter) -> Connection[Any]:
@@ -56,21 +51,21 @@ async def quotes(info: Info, page: PageRequest, filter_: QuoteFilter) -> Connect
 
     p, today = info.context.principal, info.context.today
     where = [policy.quote_visible(p), *filter_.conditions(today)]
-    return await _connection(info, Quote, where, page, QuoteType.from_row, descending=True)
+    return await _connection(info, queries.QUOTES, where, page, QuoteType.from_row)
 
 
 async def accounts(info: Info, page: PageRequest, filter_: AccountFilter) -> Connection[Any]:
     from gateway.schema.account import Account as AccountType
 
     where = [policy.account_visible(info.context.principal), *filter_.conditions()]
-    return await _connection(info, Account, where, page, AccountType.from_row)
+    return await _connection(info, queries.ACCOUNTS, where, page, AccountType.from_row)
 
 
 async def partners(info: Info, page: PageRequest, region: str | None) -> Connection[Any]:
     from gateway.schema.partner import Partner as PartnerType
 
-    where = [Partner.region == region] if region else []
-    return await _connection(info, Partner, where, page, PartnerType.from_row)
+    where = partners_where(region=region)
+    return await _connection(info, queries.PARTNERS, where, page, PartnerType.from_row)
 
 
 async def audit_events(
@@ -78,15 +73,11 @@ async def audit_events(
 ) -> Connection[Any]:
     from gateway.schema.audit import AuditEvent as AuditEventType
 
-    where = [policy.audit_event_visible(info.context.principal)]
-    if entity_id is not None:
-        decoded = decode_id(entity_id)
-        if decoded is None:
-            where.append(AuditEvent.id.is_(None))  # an id that names nothing matches nothing
-        else:
-            where += [AuditEvent.entity_type == decoded[0], AuditEvent.entity_id == decoded[1]]
-    if action is not None:
-        where.append(AuditEvent.action == action)
-    return await _connection(
-        info, AuditEvent, where, page, AuditEventType.from_row, descending=True
+    decoded = decode_id(entity_id) if entity_id is not None else None
+    where = audit_events_where(
+        visible=policy.audit_event_visible(info.context.principal),
+        entity=decoded,
+        unknown_entity=entity_id is not None and decoded is None,
+        action=action,
     )
+    return await _connection(info, queries.AUDIT_EVENTS, where, page, AuditEventType.from_row)
