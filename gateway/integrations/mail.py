@@ -27,14 +27,11 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db.models import OutgoingMail
+from db.queries.mail import QueuedMail, queued_mail, record_attempt
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +76,7 @@ class SmtpConfig:
         return f"SmtpConfig({self.host}:{self.port}, tls={self.implicit_tls})"
 
 
-def build_message(row: Any, *, sender: str) -> EmailMessage:
+def build_message(row: QueuedMail, *, sender: str) -> EmailMessage:
     """An RFC 5322 message (CRLF line ends) from an outbox row."""
     message = EmailMessage(policy=SMTP)
     message["From"] = sender
@@ -92,20 +89,11 @@ def build_message(row: Any, *, sender: str) -> EmailMessage:
     return message
 
 
-def _pending(limit: int) -> Select[Any]:
-    return (
-        select(*OutgoingMail.__table__.c)
-        .where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    )
-
-
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
-def _file_name(row: Any) -> str:
+def _file_name(row: QueuedMail) -> str:
     template = re.sub(r"[^A-Za-z0-9_-]", "_", row.template)
     return f"{row.created_at:%Y%m%dT%H%M%SZ}-{row.id:08d}-{template}.eml"
 
@@ -165,7 +153,7 @@ def _send_smtp(config: SmtpConfig, messages: Sequence[EmailMessage]) -> list[Out
     return outcomes
 
 
-async def _deliver(rows: Sequence[Row[Any]], settings: Settings) -> list[Outcome]:
+async def _deliver(rows: Sequence[QueuedMail], settings: Settings) -> list[Outcome]:
     config = SmtpConfig.from_url(settings.smtp_url) if settings.smtp_url else None
     sender = config.sender if config else DEFAULT_SENDER
     built: list[EmailMessage | str] = []
@@ -185,17 +173,22 @@ async def _deliver(rows: Sequence[Row[Any]], settings: Settings) -> list[Outcome
 
 
 async def _record(
-    conn: AsyncConnection, rows: Sequence[Row[Any]], outcomes: Sequence[Outcome], now: dt.datetime
+    conn: AsyncConnection,
+    rows: Sequence[QueuedMail],
+    outcomes: Sequence[Outcome],
+    now: dt.datetime,
 ) -> None:
     for row, outcome in zip(rows, outcomes, strict=True):
-        values: dict[str, Any] = {"attempts": OutgoingMail.attempts + 1, "last_error": outcome}
-        if outcome is None:
-            values["sent_at"] = now
-            if row.template in SECRET_TEMPLATES:
-                values["body"] = SENT_SECRET_BODY
-        else:
+        if outcome is not None:
             log.warning("mail %d not sent (attempt %d): %s", row.id, row.attempts + 1, outcome)
-        await conn.execute(update(OutgoingMail).where(OutgoingMail.id == row.id).values(values))
+        secret = row.template in SECRET_TEMPLATES
+        await record_attempt(
+            conn=conn,
+            mail_id=row.id,
+            error=outcome,
+            now=now,
+            replace_body=SENT_SECRET_BODY if secret else None,
+        )
 
 
 async def send_pending(
@@ -209,14 +202,14 @@ async def send_pending(
     if engine.dialect.name == "sqlite":
         # One writer at a time anyway: read, deliver, then record in a short transaction.
         async with engine.connect() as conn:
-            rows = (await conn.execute(_pending(limit))).all()
+            rows = await queued_mail(conn=conn, limit=limit, max_attempts=MAX_ATTEMPTS, lock=False)
         outcomes = await _deliver(rows, settings)
         async with engine.begin() as conn:
             await _record(conn, rows, outcomes, now or dt.datetime.now(dt.UTC))
     else:
         # Locked while being delivered: another worker's sender skips them.
         async with engine.begin() as conn:
-            rows = (await conn.execute(_pending(limit).with_for_update(skip_locked=True))).all()
+            rows = await queued_mail(conn=conn, limit=limit, max_attempts=MAX_ATTEMPTS, lock=True)
             outcomes = await _deliver(rows, settings)
             await _record(conn, rows, outcomes, now or dt.datetime.now(dt.UTC))
     sent = sum(1 for outcome in outcomes if outcome is None)
