@@ -12,6 +12,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import Account, ApiToken, Partner, PasswordResetToken, RefreshToken
+from db.queries.api_token import PUBLIC_TOKEN_COLUMNS, insert_api_token
 from gateway.domain.enums import AccountStatus, TokenKind
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -300,22 +301,17 @@ async def insert_partner_token(
     now: dt.datetime,
     expires_at: dt.datetime,
 ) -> Row[Any]:
-    return (
-        await session.execute(
-            insert(ApiToken)
-            .values(
-                kind=TokenKind.PARTNER,
-                name=name,
-                prefix=prefix,
-                token_hash=token_hash,
-                partner_id=partner_id,
-                scopes=scopes,
-                created_at=now,
-                expires_at=expires_at,
-            )
-            .returning(*_PUBLIC_TOKEN_COLUMNS)
-        )
-    ).one()
+    return await insert_api_token(
+        session,
+        kind=TokenKind.PARTNER,
+        name=name,
+        prefix=prefix,
+        token_hash=token_hash,
+        partner_id=partner_id,
+        scopes=scopes,
+        now=now,
+        expires_at=expires_at,
+    )
 
 
 async def revoke_partner_token(
@@ -332,12 +328,8 @@ async def revoke_partner_token(
     await session.execute(
         update(ApiToken).where(*partner_token, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
     )
-    row = (await session.execute(select(*_PUBLIC_TOKEN_COLUMNS).where(*partner_token))).one()
+    row = (await session.execute(select(*PUBLIC_TOKEN_COLUMNS).where(*partner_token))).one()
     return row, before.revoked_at
-
-
-# Everything but the hash: what a payload may be built from (R-SEC-3).
-_PUBLIC_TOKEN_COLUMNS = [c for c in ApiToken.__table__.c if c.name != "token_hash"]
 
 
 def _rowcount(result: Any) -> int:

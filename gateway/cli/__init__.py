@@ -1,0 +1,182 @@
+"""The ``conex-gateway`` command (also ``python -m gateway``): one subcommand per task.
+
+A configuration problem (a bad ``CONEX_`` variable, an unreachable or unmigrated database, a
+port that cannot be used) ends the command with one line on stderr naming the problem and
+exit status 2: whoever starts the gateway reads what to fix, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from gateway.cli.base import (
+    EXIT_CONFIGURATION,
+    EXIT_FAILED,
+    PROG,
+    CommandFailed,
+    ConfigurationError,
+)
+from gateway.cli.commands import (
+    demo_data,
+    export_schema,
+    migrate,
+    persisted_build,
+    purge_idempotency_keys,
+    send_mail,
+    serve,
+    token_list,
+    token_revoke,
+    token_staff,
+)
+from gateway.settings import SettingsError
+
+__all__ = ["CommandFailed", "ConfigurationError", "build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints usage plus the error (two lines or more); we promise one line.
+    def error(self, message: str) -> NoReturn:
+        raise ConfigurationError(f"{message} (see: {self.prog} --help)")
+
+
+# --- argument types ---------------------------------------------------------------------
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 65535, got {port}")
+    return port
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 0.1 and 3600, got {value:g}")
+    return value
+
+
+def _token_name(text: str) -> str:
+    name = text.strip()
+    if not 1 <= len(name) <= 200:
+        raise argparse.ArgumentTypeError("must be 1 to 200 characters")
+    return name
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="The Conex account gateway. Configured by CONEX_* environment variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("serve", serve, "serve the GraphQL API (GraphiQL at /graphql) with Uvicorn")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sub.add_argument("--port", type=_port, default=8000, help="port to listen on (8000)")
+    sub.add_argument("--workers", type=_positive, default=1, help="worker processes (1)")
+
+    command("migrate", migrate, "migrate CONEX_DATABASE_URL to the newest schema revision")
+
+    sub = command("demo-data", demo_data, "load a generated demo dataset and print its logins")
+    sub.add_argument("--accounts", type=_positive, help="how many customer accounts")
+    sub.add_argument("--seed", type=int, help="random seed, for the same dataset every time")
+    sub.add_argument(
+        "--if-empty", action="store_true", help="load only when the database has no accounts"
+    )
+
+    tokens = command(
+        "token", _missing_subcommand, "create staff tokens; list and revoke API tokens"
+    )
+    token_commands = tokens.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    sub = token_commands.add_parser(
+        "staff", help="create a staff token and print it once", description="create a staff token"
+    )
+    sub.add_argument("--name", type=_token_name, required=True, help="who or what uses it")
+    sub.set_defaults(handler=token_staff)
+    sub = token_commands.add_parser("revoke", help="revoke a token by id", description="revoke")
+    sub.add_argument("--id", type=_positive, required=True, help="the token id (see token list)")
+    sub.set_defaults(handler=token_revoke)
+    sub = token_commands.add_parser("list", help="list tokens (never their secret)")
+    sub.set_defaults(handler=token_list)
+
+    sub = command("send-mail", send_mail, "deliver the queued outgoing mail (SMTP or .eml files)")
+    sub.add_argument("--watch", action="store_true", help="keep sending until interrupted")
+    sub.add_argument(
+        "--interval", type=_seconds, default=10.0, help="seconds between sends with --watch (10)"
+    )
+
+    command(
+        "purge-idempotency-keys",
+        purge_idempotency_keys,
+        "delete Idempotency-Key records older than 24 hours (run daily, e.g. from cron)",
+    )
+
+    persisted = command("persisted", _missing_subcommand, "persisted-query safelist")
+    persisted_commands = persisted.add_subparsers(
+        dest="persisted_command", required=True, metavar="ACTION"
+    )
+    sub = persisted_commands.add_parser(
+        "build",
+        help="write the safelist manifest of a contract's operations",
+        description="write the safelist manifest (hash -> operation) of a contract's operations",
+    )
+    sub.add_argument("contract_dir", help="directory of the clients' .graphql documents")
+    sub.add_argument("--output", help="manifest file (CONEX_SAFELIST_PATH)")
+    sub.set_defaults(handler=persisted_build)
+
+    sub = command("export-schema", export_schema, "write the GraphQL schema (SDL) to a file")
+    sub.add_argument(
+        "--output", default="schema.graphql", help="file to write, '-' for stdout (schema.graphql)"
+    )
+    return parser
+
+
+def _missing_subcommand(_: argparse.Namespace) -> int:  # pragma: no cover - argparse requires one
+    raise ConfigurationError("a subcommand is required")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except (ConfigurationError, SettingsError) as exc:
+        _complain(exc)
+        return EXIT_CONFIGURATION
+    except CommandFailed as exc:
+        _complain(exc)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _complain(exc: Exception) -> None:
+    message = " ".join(str(exc).split())  # one line, whatever the message held
+    print(f"{PROG}: {message}", file=sys.stderr)

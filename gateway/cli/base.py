@@ -1,0 +1,95 @@
+"""What every ``conex-gateway`` command shares: its one-line errors and the database it opens
+once that database answered and is migrated."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine
+from db.migrate import current_revision, head_revision
+from gateway.settings import VAR_DIR, Settings
+
+PROG = "conex-gateway"
+EXIT_FAILED = 1
+EXIT_CONFIGURATION = 2
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class ConfigurationError(Exception):
+    """The environment or the arguments are wrong; printed as one line, exit status 2."""
+
+
+class CommandFailed(Exception):
+    """The command could not do what was asked (e.g. no such token); one line, exit status 1."""
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed (no password)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+async def open_database(settings: Settings, *, must_be_migrated: bool = True) -> AsyncEngine:
+    """An engine on ``CONEX_DATABASE_URL`` once the database answered (and is at head).
+
+    ``must_be_migrated=False`` is for ``migrate`` itself, which may also create the SQLite
+    file and the default ``var/`` directory.
+    """
+    url = settings.database_url
+    path = _sqlite_file(url)
+    if path is not None:
+        if must_be_migrated and not path.exists():
+            raise ConfigurationError(
+                f"CONEX_DATABASE_URL: {path} does not exist; run: {PROG} migrate"
+            )
+        if not path.parent.exists():
+            if path.parent != VAR_DIR:
+                raise ConfigurationError(
+                    f"CONEX_DATABASE_URL: directory {path.parent} does not exist"
+                )
+            path.parent.mkdir(parents=True)
+    try:
+        engine = create_engine(
+            url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
+        )
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigurationError(f"CONEX_DATABASE_URL: {_reason(exc)}") from None
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
+            revision = await current_revision(engine)
+    except (DBAPIError, OSError, TimeoutError) as exc:
+        await engine.dispose()
+        raise ConfigurationError(
+            f"CONEX_DATABASE_URL: cannot use {shown_url(url)}: {_reason(exc)}"
+        ) from None
+    head = head_revision()
+    if must_be_migrated and revision != head:
+        await engine.dispose()
+        raise ConfigurationError(
+            f"CONEX_DATABASE_URL: {shown_url(url)} is at revision {revision or 'none'}, "
+            f"not {head}; run: {PROG} migrate"
+        )
+    return engine
