@@ -7,7 +7,7 @@ transaction gives its number back, so numbers stay unique and gap-free.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,10 +35,3 @@ async def next_number(session: AsyncSession, kind: str) -> str:
         )
         value = (await session.execute(bump)).scalar_one()
     return FORMATS[kind].format(value - 1)
-
-
-async def peek(session: AsyncSession, kind: str) -> int:
-    found = await session.execute(
-        select(NumberSequence.next_value).where(NumberSequence.kind == kind)
-    )
-    return found.scalar_one_or_none() or 1

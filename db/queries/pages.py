@@ -82,60 +82,6 @@ async def count(conn: AsyncConnection, query: Select[Any]) -> int:
     return int((await conn.execute(stmt)).scalar_one())
 
 
-async def fetch_pages_by_parent(
-    conn: AsyncConnection,
-    *,
-    columns: Sequence[Any],
-    source: FromClause,
-    parent: ColumnElement[Any],
-    parent_ids: Sequence[Hashable],
-    where: Sequence[ColumnElement[bool]],
-    id_col: ColumnElement[int],
-    page: PageRequest,
-    descending: bool = False,
-) -> dict[Hashable, Page]:
-    """The same page of many parents' lists, in one statement."""
-    rank = func.row_number().over(
-        partition_by=parent, order_by=_order(id_col, page, descending=descending)
-    )
-    ranked = (
-        select(*columns, parent.label("parent_key"), rank.label("page_rank"))
-        .select_from(source)
-        .where(
-            parent.in_(parent_ids), *where, *_cursor_conditions(id_col, page, descending=descending)
-        )
-        .subquery()
-    )
-    stmt = (
-        select(ranked)
-        .where(ranked.c.page_rank <= page.limit + 1)
-        .order_by(ranked.c.parent_key, ranked.c.page_rank)
-    )
-    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
-    for row in (await conn.execute(stmt)).all():
-        grouped[row.parent_key].append(row)
-    return {key: _to_page(grouped.get(key, []), page) for key in parent_ids}
-
-
-async def count_by_parent(
-    conn: AsyncConnection,
-    *,
-    id_col: ColumnElement[int],
-    source: FromClause,
-    parent: ColumnElement[Any],
-    parent_ids: Sequence[Hashable],
-    where: Sequence[ColumnElement[bool]],
-) -> dict[Hashable, int]:
-    stmt = (
-        select(parent.label("parent_key"), func.count(func.distinct(id_col)))
-        .select_from(source)
-        .where(parent.in_(parent_ids), *where)
-        .group_by(parent)
-    )
-    counts = {row[0]: int(row[1]) for row in (await conn.execute(stmt)).all()}
-    return {key: counts.get(key, 0) for key in parent_ids}
-
-
 # Statements built once and bound per batch (the loaders cache them): the parents, the
 # cursor and the page size are parameters, so a statement is built, and its cache key
 # computed, once per shape of page rather than once per batch.
@@ -153,7 +99,7 @@ def bound_pages_statement(
     backwards: bool,
     descending: bool = False,
 ) -> Select[Any]:
-    """``fetch_pages_by_parent``'s statement, with parameters ``ids`` (the parents),
+    """The same page of many parents' lists, in one statement: parameters ``ids`` (the parents),
     ``page_after``/``page_before`` (when ``after``/``before``) and ``page_rows``
     (``limit + 1``); pass them with ``page_params``."""
     shape = PageRequest(
@@ -202,7 +148,7 @@ def bound_count_statement(
     parent: ColumnElement[Any],
     where: Sequence[ColumnElement[bool]],
 ) -> Select[Any]:
-    """``count_by_parent``'s statement, the parents bound as ``ids``."""
+    """How many children each parent has, in one statement; the parents bound as ``ids``."""
     return (
         select(parent.label("parent_key"), func.count(func.distinct(id_col)))
         .select_from(source)
