@@ -131,12 +131,35 @@ def _price(row: tuple[int, Tier, Currency, PriceKind, Decimal]) -> CatalogPrice:
 async def read_catalog(*, conn: Executor) -> Catalog:
     """The whole catalog: four small tables, one statement each."""
     products = [_product(row) for row in (await conn.execute(_PRODUCTS)).all()]
-    prices = [_price(row) for row in (await conn.execute(_PRICES)).all()]
+    book = await prices(conn=conn)
     releases = [
         CatalogRelease(major=major, minor=minor, released_on=released_on)
         for major, minor, released_on in (await conn.execute(_RELEASES)).all()
     ]
-    return Catalog(products, prices, releases, await newest_dzd_rate(conn=conn))
+    return Catalog(products, book, releases, await newest_dzd_rate(conn=conn))
+
+
+async def prices(*, conn: Executor) -> list[CatalogPrice]:
+    """The whole price book, in id order."""
+    return [_price(row) for row in (await conn.execute(_PRICES)).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class DatedRate:
+    rate: Decimal
+    margin: Decimal
+    effective_at: dt.datetime
+
+
+async def dzd_rate_history(*, conn: Executor) -> list[DatedRate]:
+    """Every EUR→DZD rate, oldest first, in ``DZD_RATE``'s order reversed: of two with one
+    ``effective_at`` the later row comes last (it is the one in force, R-CUR-3)."""
+    stmt = (
+        select(ExchangeRate.rate, ExchangeRate.margin, ExchangeRate.effective_at)
+        .where(ExchangeRate.base == Currency.EUR, ExchangeRate.target == Currency.DZD)
+        .order_by(ExchangeRate.effective_at, ExchangeRate.id)
+    )
+    return [DatedRate(rate, margin, at) for rate, margin, at in (await conn.execute(stmt)).all()]
 
 
 async def newest_dzd_rate(*, conn: Executor) -> FxRate | None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import db.models  # noqa: F401  (every table in Base.metadata)
 from db.base import Base, utcnow
+from db.queries import catalog as catalog_queries
 from gateway.auth.passwords import hash_password
 from gateway.demo_data import catalog, rows
 from gateway.demo_data.build import Numbering, build_dataset
@@ -257,20 +258,15 @@ async def _read_price_book(
     conn: AsyncConnection, product_ids: dict[Deployment, int]
 ) -> catalog.PriceBook:
     deployments = {product_id: d for d, product_id in product_ids.items()}
-    prices, rates = T["prices"], T["exchange_rates"]
     amounts: dict[catalog.PriceKey, dict[Currency, Decimal]] = {}
-    for row in await conn.execute(select(prices)):
-        if row.product_id in deployments:
-            key = (deployments[row.product_id], row.tier, row.kind)
-            amounts.setdefault(key, {})[row.currency] = row.amount
-    found = await conn.execute(
-        select(rates.c.rate, rates.c.margin, rates.c.effective_at)
-        .where(rates.c.base == Currency.EUR, rates.c.target == Currency.DZD)
-        .order_by(rates.c.effective_at, rates.c.id)
-    )
+    for price in await catalog_queries.prices(conn=conn):
+        if price.product_id in deployments:
+            key = (deployments[price.product_id], price.tier, price.kind)
+            amounts.setdefault(key, {})[price.currency] = price.amount
+    history = await catalog_queries.dzd_rate_history(conn=conn)
     return catalog.PriceBook(
         {key: BookPrice(eur=by[Currency.EUR], usd=by[Currency.USD]) for key, by in amounts.items()},
-        tuple(catalog.ExchangeRate(rate, margin, at) for rate, margin, at in found),
+        tuple(catalog.ExchangeRate(r.rate, r.margin, r.effective_at) for r in history),
     )
 
 
