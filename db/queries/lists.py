@@ -15,6 +15,9 @@ from db.queries import pages
 from db.queries.batch import select_columns
 from db.queries.pages import Page, PageRequest
 
+# A root list's WHERE: the caller's policy predicate and the filters.
+Conditions = list[ColumnElement[bool]]
+
 
 @dataclass(frozen=True, slots=True)
 class RootList:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
-
 from db.queries import lists as queries
 from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
@@ -23,7 +21,7 @@ T = TypeVar("T")
 async def _connection(
     info: Info,
     root: queries.RootList,
-    where: list[ColumnElement[bool]],
+    where: queries.Conditions,
     page: PageRequest,
     build: Callable[[Any], T],
 ) -> Connection[T]:
