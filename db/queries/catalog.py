@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -172,6 +173,17 @@ async def product(*, conn: Executor, product_id: int) -> CatalogProduct | None:
     stmt = select(*_PRODUCT_COLUMNS).where(Product.id == product_id)
     row = (await conn.execute(stmt)).first()
     return _product(row) if row is not None else None
+
+
+async def product_names(*, conn: Executor) -> dict[int, str]:
+    """Every product's name by id (the documents name their lines' products)."""
+    return {id_: name for id_, name in (await conn.execute(select(Product.id, Product.name))).all()}
+
+
+def cloud_product_ids() -> Any:
+    """The ids of the Cloud products, as a subquery for a WHERE (a Cloud license lapses,
+    R-MAINT-7)."""
+    return select(Product.id).where(Product.deployment == Deployment.CLOUD).scalar_subquery()
 
 
 async def product_deployments(*, conn: Executor) -> dict[int, Deployment]:

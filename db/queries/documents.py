@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.models import Account, Order, Organization, Partner, Product, Quote, QuoteLine, TaxId
+from db.models import Account, Order, Organization, Partner, Quote, QuoteLine, TaxId
+from db.queries import catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> Documen
             .order_by(QuoteLine.position)
         )
     )
-    products = {row.id: row.name for row in await conn.execute(select(Product.id, Product.name))}
+    products = await catalog.product_names(conn=conn)
     return DocumentData(
         quote=quote,
         order=order,

@@ -7,15 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_
 
-from db.models import Account, License, Product, Quote
-from gateway.domain.enums import Deployment, LicenseStatus, LicenseType, QuoteStatus
+from db.models import Account, License, Quote
+from db.queries.catalog import cloud_product_ids
+from gateway.domain.enums import LicenseStatus, LicenseType, QuoteStatus
 
 
 def _is_cloud() -> ColumnElement[bool]:
-    cloud = select(Product.id).where(Product.deployment == Deployment.CLOUD).scalar_subquery()
-    return License.product_id.in_(cloud)
+    return License.product_id.in_(cloud_product_ids())
 
 
 def license_status_is(status: LicenseStatus, today: dt.date) -> ColumnElement[bool]:
