@@ -84,7 +84,7 @@ def shape_of(p: Principal) -> PolicyShape:
     return (p.kind, p.scopes, p.account_id is not None, p.partner_id is not None)
 
 
-def template_principal(shape: Any) -> Principal:
+def template_principal(shape: PolicyShape) -> Principal:
     """A principal of this shape whose ids are bind parameters (see ``bound_params``).
 
     So the policy predicates (gateway.auth.policy) must use a principal's ids only inside

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import update
 
 from db.models import Price, Product
+from db.queries.catalog import Catalog, CatalogPrice, CatalogProduct
 from gateway.app import create_app
-from gateway.domain.enums import Currency, PriceKind, Tier
+from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
+from gateway.schema.catalog import product_of
 from tests.api.read.conftest import World
 from tests.helpers import count_statements
 
@@ -97,3 +99,24 @@ async def test_catalog_cache_off_reads_it_on_every_request(uncached_client, engi
     second, products = await _products(uncached_client, engine)
     assert first == second == CATALOG_STATEMENTS
     assert _server_starter_eur(products) == "999.00"
+
+
+def test_the_cached_catalog_is_plain_data_and_its_products_are_built_once_per_catalog() -> None:
+    server = CatalogProduct(
+        id=1, code="server", name="Conex Books Server", deployment=Deployment.SERVER
+    )
+    price = CatalogPrice(
+        product_id=1,
+        tier=Tier.STARTER,
+        currency=Currency.EUR,
+        kind=PriceKind.NEW,
+        amount=Decimal("1200.00"),
+    )
+    first, second = (Catalog([server], [price], [], None) for _ in range(2))
+    assert not hasattr(first, "memo")  # the schema's objects live in gateway.schema.catalog
+    product = product_of(first, 1)
+    assert product_of(first, 1) is product
+    assert product_of(second, 1) is not product
+    assert [(p.tier, p.price.amount) for p in product.list_prices] == [
+        (Tier.STARTER, Decimal("1200.00"))
+    ]
