@@ -43,14 +43,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, get_operation_ast, parse
-from graphql.language import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    OperationType,
-    SelectionSetNode,
-)
+from graphql.language import OperationType
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -62,6 +55,7 @@ from db.queries import idempotency as queries
 from gateway.auth.principal import Principal
 from gateway.http.errors import RequestError
 from gateway.security.persisted import sha256
+from gateway.security.selection import fields, fragments_of
 
 log = logging.getLogger("gateway.http.idempotency")
 
@@ -134,29 +128,10 @@ def _mutation_fields(query: str, operation_name: str | None) -> frozenset[str] |
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.MUTATION:
         return None
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    return frozenset(_root_fields(operation.selection_set, fragments, set()))
-
-
-def _root_fields(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: set[str],
-) -> set[str]:
-    names: set[str] = set()
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)  # the schema's name, whatever the alias
-        elif isinstance(selection, InlineFragmentNode):
-            names |= _root_fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                seen.add(name)
-                names |= _root_fields(fragments[name].selection_set, fragments, seen)
-    return names
+    # The schema's names, whatever the aliases.
+    return frozenset(
+        s.field.name.value for s in fields(operation.selection_set, fragments_of(document))
+    )
 
 
 class CommitWatch:
