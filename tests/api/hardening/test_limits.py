@@ -109,7 +109,8 @@ def test_cost_is_computed_statically(query, expected):
     from gateway.schema.schema import schema
     from gateway.security.cost import requested_cost
 
-    assert requested_cost(schema._schema, parse(query), None, {}) == expected
+    sizes = {"default_page_size": 20, "max_page_size": 100}
+    assert requested_cost(schema._schema, parse(query), None, {}, **sizes) == expected
 
 
 def test_cost_uses_variables():
@@ -119,7 +120,8 @@ def test_cost_uses_variables():
     from gateway.security.cost import requested_cost
 
     document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
-    assert requested_cost(schema._schema, document, None, {"n": 50}) == 1 + 50 * 2
+    sizes = {"default_page_size": 20, "max_page_size": 100}
+    assert requested_cost(schema._schema, document, None, {"n": 50}, **sizes) == 1 + 50 * 2
 
 
 def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
