@@ -141,3 +141,46 @@ def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
     assert actual_cost(answer, mutation_fields=2) == 26
     assert actual_cost(None, mutation_fields=1) == 10
     assert actual_cost({"a": [[{"b": {}}]]}) == 2  # lists of lists, an empty object
+
+
+PARTNERS = "{ partners%s { totalCount edges { node { id } } } }"
+
+
+async def test_conex_max_page_size_limits_every_page_and_its_price(
+    client_with, engine, monkeypatch
+):
+    """CONEX_MAX_PAGE_SIZE is the largest page a connection returns, and the query cost
+    prices a page with the same size (a page without `first` is never larger)."""
+    from gateway.settings import load_settings
+
+    monkeypatch.setenv("CONEX_MAX_PAGE_SIZE", "5")
+    max_page_size = load_settings().max_page_size
+    assert max_page_size == 5
+    for _ in range(7):
+        await f.partner(engine)
+    async with client_with(max_page_size=max_page_size) as client:
+        for arguments in ("", "(first: 5)", "(last: 5)"):
+            body = (await post(client, PARTNERS % arguments)).json()
+            assert "errors" not in body, body
+            assert len(body["data"]["partners"]["edges"]) == 5
+            assert body["data"]["partners"]["totalCount"] == 7
+            assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 5 * 2
+        body = (await post(client, PARTNERS % "(first: 6)")).json()
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "PAGE_SIZE_TOO_LARGE", "argument": "first", "max": 5}
+    assert error["message"] == "`first` is 6; a page holds at most 5 rows."
+
+
+def test_cost_prices_pages_with_the_sizes_it_is_given():
+    from graphql import parse
+
+    from gateway.schema.schema import schema
+    from gateway.security.cost import requested_cost
+
+    def cost(query: str, **sizes: int) -> int:
+        return requested_cost(schema._schema, parse(query), None, {}, **sizes)
+
+    query = "{ partners%s { edges { node { id } } } }"
+    assert cost(query % "", default_page_size=20, max_page_size=100) == 1 + 20 * 2
+    assert cost(query % "", default_page_size=5, max_page_size=5) == 1 + 5 * 2
+    assert cost(query % "(first: 50)", default_page_size=5, max_page_size=5) == 1 + 5 * 2
