@@ -59,7 +59,9 @@ class CostCalculator:
             return 0
         cost = self.selection(operation.selection_set, root, frozenset())
         if operation.operation is OperationType.MUTATION:
-            cost += MUTATION_COST * len(operation.selection_set.selections)
+            # Each mutation field as it runs: one spread of a fragment may hold several.
+            mutations = sum(1 for _ in fields(operation.selection_set, self.fragments))
+            cost += MUTATION_COST * mutations
         return cost
 
     def selection(
@@ -112,12 +114,15 @@ class CostCalculator:
         if selection_set is None or not isinstance(connection, GraphQLObjectType):
             return 0
         total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode) and selection.name.value in {"edges", "nodes"}:
-                row = get_named_type(connection.fields[selection.name.value].type)
-                total += size * (1 + self.selection(selection.selection_set, row, seen))
+        # Through fragments too: ``... on LicenseConnection { edges { … } }`` is ``first`` rows.
+        for selected in fields(selection_set, self.fragments, seen):
+            field = selected.field
+            definition = connection.fields.get(field.name.value)
+            if definition is not None and field.name.value in {"edges", "nodes"}:
+                row = get_named_type(definition.type)
+                total += size * (1 + self.selection(field.selection_set, row, selected.seen))
             else:
-                total += self.selection(SelectionSetNode(selections=(selection,)), connection, seen)
+                total += self.field(field, connection, selected.seen)
         return total
 
     def arguments(self, node: FieldNode) -> dict[str, Any]:

@@ -101,6 +101,19 @@ NESTED = """{ partners(first: 7) { edges { node {
         ("{ partners(first: 7) { edges { node { id } } } }", 1 + 7 * 2),
         (NESTED, 1 + 7 * (2 + 1 + 3 * 2)),
         ("mutation { logOut { userErrors { code } } }", 10 + 1 + 10),
+        # Fragments are priced as they execute: a page behind one is still `first` rows,
+        # and each mutation field behind one costs its 10.
+        ("{ partners(first: 7) { ... on PartnerConnection { edges { node { id } } } } }", 15),
+        (
+            "{ partners(first: 7) { ...C } } "
+            "fragment C on PartnerConnection { totalCount edges { node { id } } }",
+            1 + 7 * 2,
+        ),
+        (
+            "mutation { ...M } fragment M on Mutation { "
+            "a: logOut { userErrors { code } } b: logOut { userErrors { code } } }",
+            2 * (10 + 1 + 10),
+        ),
     ],
 )
 def test_cost_is_computed_statically(query, expected):
