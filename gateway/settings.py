@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 VAR_DIR = Path("var")
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+DEFAULT_PAGE_SIZE = 20  # rows of a connection page when neither `first` nor `last` is given
 
 
 class SettingsError(Exception):
@@ -89,6 +90,11 @@ class Settings(BaseSettings):
         if value is not None and len(value) < 32:
             raise ValueError("must be at least 32 characters")
         return value
+
+    @property
+    def default_page_size(self) -> int:
+        """A page without `first` or `last`: never more than the largest page."""
+        return min(DEFAULT_PAGE_SIZE, self.max_page_size)
 
     @property
     def is_sqlite(self) -> bool:

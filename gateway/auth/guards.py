@@ -1,37 +1,28 @@
 """Which kinds of principal may call an operation at all (the data itself is the policy's).
 
-Anonymous callers asking for a signed-in operation get UNAUTHENTICATED (HTTP 401 with
-``WWW-Authenticate``); a signed-in principal of the wrong kind gets FORBIDDEN.
+A decision only: an anonymous caller asking for a signed-in operation is UNAUTHENTICATED, a
+signed-in principal of the wrong kind FORBIDDEN. The schema side says it to the client
+(``gateway.schema.info.require``: a request error, and HTTP 401 with ``WWW-Authenticate``
+for UNAUTHENTICATED); this layer knows nothing of GraphQL.
 """
 
 from __future__ import annotations
 
-from graphql import GraphQLError
+import enum
 
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PrincipalKind
-from gateway.schema.info import Info
 
 
-def require(info: Info, *kinds: PrincipalKind) -> Principal:
-    principal = info.context.principal
+class Refusal(enum.Enum):
+    """Why a principal may not call an operation; the value is what the client reads."""
+
+    UNAUTHENTICATED = "Sign in to use this."
+    FORBIDDEN = "This operation is not available to this kind of caller."
+
+
+def refusal(principal: Principal, *kinds: PrincipalKind) -> Refusal | None:
+    """None when ``principal`` is of one of ``kinds``, else why not."""
     if principal.kind in kinds:
-        return principal
-    if principal.is_anonymous:
-        response = info.context.response
-        if response is not None:
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="conex"'
-        raise GraphQLError("Sign in to use this.", extensions={"code": "UNAUTHENTICATED"})
-    raise GraphQLError(
-        "This operation is not available to this kind of caller.",
-        extensions={"code": "FORBIDDEN"},
-    )
-
-
-def require_customer(info: Info) -> Principal:
-    return require(info, PrincipalKind.CUSTOMER)
-
-
-def require_staff(info: Info) -> Principal:
-    return require(info, PrincipalKind.STAFF)
+        return None
+    return Refusal.UNAUTHENTICATED if principal.is_anonymous else Refusal.FORBIDDEN

@@ -131,10 +131,6 @@ def may_see_metrics(p: Principal) -> bool:
     return p.is_staff
 
 
-def may_manage_tokens(p: Principal) -> bool:
-    return p.is_staff
-
-
 def tokens_visible(p: Principal) -> ColumnElement[bool]:
     return true() if p.is_staff else false()
 

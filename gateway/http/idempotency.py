@@ -43,25 +43,15 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, get_operation_ast, parse
-from graphql.language import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    OperationType,
-    SelectionSetNode,
-)
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from graphql.language import OperationType
 from starlette.requests import Request
 
 from db.queries import idempotency as queries
+from db.sessions import DATABASE_UNAVAILABLE, CommitWatch, Engine, SessionFactory
 from gateway.auth.principal import Principal
 from gateway.http.errors import RequestError
 from gateway.security.persisted import sha256
+from gateway.security.selection import fields, fragments_of
 
 log = logging.getLogger("gateway.http.idempotency")
 
@@ -77,7 +67,7 @@ SERVER_ERROR_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", 
 NOT_REPLAYED_HEADERS = frozenset({"retry-after"})
 
 Outcome = tuple[int, dict[str, str], dict[str, Any]]
-Run = Callable[[async_sessionmaker[AsyncSession]], Awaitable[Outcome]]
+Run = Callable[[SessionFactory], Awaitable[Outcome]]
 
 
 def check_batch(request: Request) -> None:
@@ -134,71 +124,10 @@ def _mutation_fields(query: str, operation_name: str | None) -> frozenset[str] |
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.MUTATION:
         return None
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    return frozenset(_root_fields(operation.selection_set, fragments, set()))
-
-
-def _root_fields(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: set[str],
-) -> set[str]:
-    names: set[str] = set()
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)  # the schema's name, whatever the alias
-        elif isinstance(selection, InlineFragmentNode):
-            names |= _root_fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                seen.add(name)
-                names |= _root_fields(fragments[name].selection_set, fragments, seen)
-    return names
-
-
-class CommitWatch:
-    """Whether any session of one request committed (or may have: a commit was under way
-    when the request ended), i.e. whether running the request again could write twice."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.committed = False
-        self._committing: set[int] = set()
-        self.sessions: async_sessionmaker[AsyncSession] = _WatchedSessions(sessions, self)
-
-    @property
-    def wrote(self) -> bool:
-        return self.committed or bool(self._committing)
-
-    def observe(self, session: Session) -> None:
-        event.listen(session, "before_commit", self._before_commit)
-        event.listen(session, "after_commit", self._after_commit)
-        event.listen(session, "after_rollback", self._after_rollback)
-
-    def _before_commit(self, session: Session) -> None:
-        self._committing.add(id(session))
-
-    def _after_commit(self, session: Session) -> None:
-        self._committing.discard(id(session))
-        self.committed = True
-
-    def _after_rollback(self, session: Session) -> None:
-        self._committing.discard(id(session))  # a failed commit wrote nothing
-
-
-class _WatchedSessions(async_sessionmaker[AsyncSession]):
-    """The app's session factory, whose sessions report their commits to a watch."""
-
-    def __init__(self, base: async_sessionmaker[AsyncSession], watch: CommitWatch) -> None:
-        super().__init__(class_=base.class_, **base.kw)
-        self.watch = watch
-
-    def __call__(self, **local_kw: Any) -> AsyncSession:
-        session = super().__call__(**local_kw)
-        self.watch.observe(session.sync_session)
-        return session
+    # The schema's names, whatever the aliases.
+    return frozenset(
+        s.field.name.value for s in fields(operation.selection_set, fragments_of(document))
+    )
 
 
 async def guarded(
@@ -224,7 +153,7 @@ async def guarded(
             "IDEMPOTENCY_KEY_INVALID",
             "Idempotency-Key must be one header of 1 to 200 printable ASCII characters.",
         )
-    engine: AsyncEngine = state.engine
+    engine: Engine = state.engine
     digest = request_hash(query, operation_name, variables)
     found = await _claim(engine, owner=owner, key=keys[0], digest=digest, now=state.clock())
     if isinstance(found, queries.Existing):
@@ -264,7 +193,7 @@ def _executed(status: int, body: dict[str, Any]) -> bool:
 
 
 async def _claim(
-    engine: AsyncEngine, *, owner: str, key: str, digest: str, now: dt.datetime
+    engine: Engine, *, owner: str, key: str, digest: str, now: dt.datetime
 ) -> queries.Claimed | queries.Existing:
     try:
         async with engine.begin() as conn:
@@ -276,7 +205,7 @@ async def _claim(
                 now=now,
                 lifetime=LIFETIME,
             )
-    except (PoolTimeout, OSError, DBAPIError):
+    except DATABASE_UNAVAILABLE:
         log.warning("idempotency key: database unavailable", exc_info=True)
         raise RequestError(
             503, "SERVICE_UNAVAILABLE", "Busy; retry shortly.", {"Retry-After": "1"}
@@ -317,7 +246,7 @@ def _in_progress() -> RequestError:
 
 
 async def _settle_failure(
-    engine: AsyncEngine, claim_id: int, error: BaseException, *, wrote: bool
+    engine: Engine, claim_id: int, error: BaseException, *, wrote: bool
 ) -> None:
     """No response to store: release the key if nothing was written, else record the failure
     as the outcome (running the request again could write twice)."""
@@ -334,23 +263,23 @@ async def _settle_failure(
     await _store(engine, claim_id, {"status": status, "headers": {}, "body": body})
 
 
-async def _store(engine: AsyncEngine, claim_id: int, response: dict[str, Any]) -> None:
+async def _store(engine: Engine, claim_id: int, response: dict[str, Any]) -> None:
     try:
         async with engine.begin() as conn:
             await queries.store(conn, claim_id=claim_id, response=response)
-    except (PoolTimeout, OSError, DBAPIError):
+    except DATABASE_UNAVAILABLE:
         # The key stays "in progress" until it expires: safer than running twice.
         log.warning("idempotency key %s: response not stored", claim_id, exc_info=True)
 
 
-async def _release(engine: AsyncEngine, claim_id: int) -> None:
+async def _release(engine: Engine, claim_id: int) -> None:
     try:
         async with engine.begin() as conn:
             await queries.release(conn, claim_id=claim_id)
-    except (PoolTimeout, OSError, DBAPIError):
+    except DATABASE_UNAVAILABLE:
         log.warning("idempotency key %s: not released", claim_id, exc_info=True)
 
 
-async def purge_expired(engine: AsyncEngine, *, now: dt.datetime) -> int:
+async def purge_expired(engine: Engine, *, now: dt.datetime) -> int:
     async with engine.begin() as conn:
         return await queries.purge_expired(conn, now=now)

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from db.queries import account as queries
 from gateway.auth import sessions
-from gateway.auth.guards import require
 from gateway.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from gateway.domain import account as rules
 from gateway.domain.enums import AccountStatus, PrincipalKind, TaxIdKind
@@ -19,7 +18,7 @@ from gateway.resolvers.mutate import DomainErrors, collect, mutate
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require
 from gateway.schema.mutation_inputs import (
     AccountChangeEmailInput,
     AccountChangePasswordInput,

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from db.queries import auth as queries
 from gateway.auth import principal as principals
 from gateway.auth import sessions
-from gateway.auth.guards import require
 from gateway.auth.passwords import (
     hash_password_off_loop,
     needs_rehash,
@@ -47,7 +46,7 @@ from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
 from gateway.schema.common import UserError
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require
 from gateway.schema.mutation_inputs import (
     LogInInput,
     PasswordResetInput,

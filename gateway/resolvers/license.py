@@ -14,7 +14,6 @@ from db.queries import account as accounts
 from db.queries import license as queries
 from db.queries.numbers import next_number
 from gateway.auth import policy
-from gateway.auth.guards import require
 from gateway.domain import account as account_rules
 from gateway.domain import license as rules
 from gateway.domain import pricing
@@ -27,7 +26,7 @@ from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.mutate import DomainErrors, collect, mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require
 from gateway.schema.license import License
 from gateway.schema.mutation_inputs import (
     CloudSubscriptionUpdateCardInput,

@@ -16,7 +16,6 @@ from db.queries import quote as quotes
 from db.queries.filters import quote_status_is
 from db.queries.numbers import next_number
 from gateway.auth import policy
-from gateway.auth.guards import require
 from gateway.domain import maintenance, payment, upgrade
 from gateway.domain import quote as quote_rules
 from gateway.domain.enums import Deployment, LicenseType, PrincipalKind, QuoteLineKind, QuoteStatus
@@ -25,7 +24,7 @@ from gateway.resolvers.license import new_license_key
 from gateway.resolvers.mutate import mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require
 from gateway.schema.mutation_inputs import QuoteRecordPaymentInput
 from gateway.schema.order import Order
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from db.queries import auth as queries
-from gateway.auth.guards import require_staff
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.domain.account import check_text
 from gateway.domain.enums import PartnerScope, TokenKind
@@ -18,7 +17,7 @@ from gateway.domain.errors import DomainError, ErrorCode
 from gateway.resolvers.mutate import DomainErrors, mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require_staff
 from gateway.schema.mutation_inputs import PartnerTokenCreateInput
 from gateway.schema.partner import PartnerTokenInfo
 

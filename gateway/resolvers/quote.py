@@ -9,7 +9,6 @@ from graphql import GraphQLError
 from db.queries import quote as queries
 from db.queries.filters import quote_status_is
 from gateway.auth import policy
-from gateway.auth.guards import require
 from gateway.domain import quote as rules
 from gateway.domain.enums import PrincipalKind, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode
@@ -17,7 +16,7 @@ from gateway.resolvers import quote_edit, quote_request
 from gateway.resolvers.mutate import mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
-from gateway.schema.info import Info
+from gateway.schema.info import Info, require
 from gateway.schema.mutation_inputs import (
     QuoteCreateInput,
     QuoteUpdateInput,

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db.queries.pages import PageRequest
 from gateway.auth import policy
 from gateway.domain.enums import ContactRole, PartnerScope, PrincipalKind, TaxIdKind
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
-from gateway.schema.relay import Connection, Node, encode_id, page_request
+from gateway.schema.relay import Connection, Node, connection, encode_id
 
 if TYPE_CHECKING:
     from gateway.schema.license import License
@@ -70,54 +71,28 @@ class Account(Node):
         rows = await info.context.loaders.tax_ids.load(self.pk)
         return [TaxId(kind=row.kind, value=row.value) for row in rows]
 
-    @strawberry.field(
-        description="Licenses where this account is the billing or technical contact."
-    )
+    @connection(description="Licenses where this account is the billing or technical contact.")
     async def licenses(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: LicenseFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: LicenseFilterInput | None = None
     ) -> Connection[LicenseRef]:
         from gateway.schema.license import License
 
-        page = page_request(first, after, last, before)
         key = filter.to_key() if filter else LicenseFilter()
         return await paged(info, "licenses_of_account", self.pk, page, key, License.from_row)
 
-    @strawberry.field(
-        description="Quotes where this account is a contact; deleted ones only on request."
-    )
+    @connection(description="Quotes where this account is a contact; deleted ones only on request.")
     async def quotes(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: QuoteFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: QuoteFilterInput | None = None
     ) -> Connection[QuoteRef]:
         from gateway.schema.quote import Quote
 
-        page = page_request(first, after, last, before)
         key: QuoteFilter = filter.to_key() if filter else NO_QUOTE_FILTER
         return await paged(info, "quotes_of_account", self.pk, page, key, Quote.from_row)
 
-    @strawberry.field(description="Orders where this account is a contact, newest first.")
-    async def orders(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[OrderRef]:
+    @connection(description="Orders where this account is a contact, newest first.")
+    async def orders(self, info: Info, page: PageRequest) -> Connection[OrderRef]:
         from gateway.schema.order import Order
 
-        page = page_request(first, after, last, before)
         return await paged(info, "orders_of_account", self.pk, page, None, Order.from_row)
 
 

@@ -1,14 +1,19 @@
-"""The typed resolver info and helpers to page a relation through its loaders."""
+"""The typed resolver info, the guard that reads the caller from it, and helpers to read the
+catalog and page a relation through the loaders."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from db.queries.pages import PageRequest
+from gateway.auth.guards import Refusal, refusal
+from gateway.auth.principal import Principal
 from gateway.context import Context
+from gateway.domain.enums import PrincipalKind
 from gateway.schema.relay import Connection
 
 if TYPE_CHECKING:
@@ -16,9 +21,30 @@ if TYPE_CHECKING:
 
 Info: TypeAlias = strawberry.Info[Context, None]
 T = TypeVar("T")
+# What a plain resolver may return: graphql-core awaits an awaitable. Such a field names its
+# GraphQL type with ``strawberry.field(graphql_type=…)``.
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
 
 
-def with_catalog(info: Info, use: Callable[[Catalog], T]) -> T:
+def require(info: Info, *kinds: PrincipalKind) -> Principal:
+    """The caller, if it is of one of ``kinds`` (``gateway.auth.guards``); else a request
+    error, UNAUTHENTICATED with HTTP 401 and ``WWW-Authenticate``, or FORBIDDEN."""
+    principal = info.context.principal
+    refused = refusal(principal, *kinds)
+    if refused is None:
+        return principal
+    if refused is Refusal.UNAUTHENTICATED:
+        response = info.context.response
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="conex"'
+    raise GraphQLError(refused.value, extensions={"code": refused.name})
+
+
+def require_staff(info: Info) -> Principal:
+    return require(info, PrincipalKind.STAFF)
+
+
+def with_catalog(info: Info, use: Callable[[Catalog], T]) -> MaybeAwaitable[T]:
     """``use(catalog)``, at once when the request has the catalog (the app's cache holds it,
     or a field of this request read it), else an awaitable of it.
 
@@ -35,7 +61,7 @@ def with_catalog(info: Info, use: Callable[[Catalog], T]) -> T:
     async def later() -> T:
         return use(await loader.load("catalog"))
 
-    return cast(T, later())
+    return later()
 
 
 async def paged(

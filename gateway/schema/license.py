@@ -24,7 +24,7 @@ from gateway.domain.errors import DomainError
 from gateway.schema.account import Contact
 from gateway.schema.catalog import Product, SupportPlan, product_of
 from gateway.schema.common import Money
-from gateway.schema.info import Info, with_catalog
+from gateway.schema.info import Info, MaybeAwaitable, with_catalog
 from gateway.schema.relay import Node, encode_id
 
 if TYPE_CHECKING:
@@ -85,13 +85,16 @@ class License(Node):
         )
 
     # Fields derived from the catalog: plain resolvers (see ``with_catalog``).
-    @strawberry.field(description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2).")
-    def status(self, info: Info) -> LicenseStatus:
+    @strawberry.field(
+        description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2).",
+        graphql_type=LicenseStatus,
+    )
+    def status(self, info: Info) -> MaybeAwaitable[LicenseStatus]:
         today = info.context.today
         return with_catalog(info, lambda catalog: self._status(catalog, today))
 
-    @strawberry.field
-    def product(self, info: Info) -> Product:
+    @strawberry.field(graphql_type=Product)
+    def product(self, info: Info) -> MaybeAwaitable[Product]:
         return with_catalog(info, lambda catalog: product_of(catalog, self.row.product_id))
 
     @strawberry.field
@@ -110,9 +113,10 @@ class License(Node):
         return Contact(role=ContactRole.TECHNICAL, account_pk=self.row.technical_account_id)
 
     @strawberry.field(
-        description="The plan's channels while support is available (R-SUP-1, R-SUP-4)."
+        description="The plan's channels while support is available (R-SUP-1, R-SUP-4).",
+        graphql_type=SupportPlan | None,
     )
-    def support_plan(self, info: Info) -> SupportPlan | None:
+    def support_plan(self, info: Info) -> MaybeAwaitable[SupportPlan | None]:
         today = info.context.today
 
         def plan(catalog: Catalog) -> SupportPlan | None:
@@ -129,8 +133,11 @@ class License(Node):
         contacts = (self.row.billing_account_id, self.row.technical_account_id)
         return self.row.license_key if account_id is not None and account_id in contacts else None
 
-    @strawberry.field(description="Cloud only: paid subscriptions are backed up (R-EVAL-3).")
-    def backups_included(self, info: Info) -> bool | None:
+    @strawberry.field(
+        description="Cloud only: paid subscriptions are backed up (R-EVAL-3).",
+        graphql_type=bool | None,
+    )
+    def backups_included(self, info: Info) -> MaybeAwaitable[bool | None]:
         return with_catalog(
             info,
             lambda catalog: rules.backups_included(
@@ -139,8 +146,11 @@ class License(Node):
             ),
         )
 
-    @strawberry.field(description="Platform customization: Server Enterprise only (R-LIC-3).")
-    def customization_eligible(self, info: Info) -> bool:
+    @strawberry.field(
+        description="Platform customization: Server Enterprise only (R-LIC-3).",
+        graphql_type=bool,
+    )
+    def customization_eligible(self, info: Info) -> MaybeAwaitable[bool]:
         return with_catalog(
             info,
             lambda catalog: rules.customization_eligible(

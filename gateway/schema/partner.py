@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db.queries.pages import PageRequest
 from gateway.domain.enums import PartnerScope
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
-from gateway.schema.relay import Connection, Node, encode_id, page_request
+from gateway.schema.relay import Connection, Node, connection, encode_id
 
 if TYPE_CHECKING:
     from gateway.schema.license import License
@@ -42,19 +43,12 @@ class Organization(Node):
             address=row.address,
         )
 
-    @strawberry.field
+    @connection()
     async def licenses(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: LicenseFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: LicenseFilterInput | None = None
     ) -> Connection[LicenseRef]:
         from gateway.schema.license import License
 
-        page = page_request(first, after, last, before)
         key = filter.to_key() if filter else LicenseFilter()
         return await paged(info, "licenses_of_organization", self.pk, page, key, License.from_row)
 
@@ -85,32 +79,17 @@ class Partner(Node):
             website=row.website,
         )
 
-    @strawberry.field(description="Quotes it resold that the caller may see (R-QUOTE-5).")
+    @connection(description="Quotes it resold that the caller may see (R-QUOTE-5).")
     async def quotes(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: QuoteFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: QuoteFilterInput | None = None
     ) -> Connection[QuoteRef]:
         from gateway.schema.quote import Quote
 
-        page = page_request(first, after, last, before)
         key = filter.to_key() if filter else NO_QUOTE_FILTER
         return await paged(info, "quotes_of_partner", self.pk, page, key, Quote.from_row)
 
-    @strawberry.field(description="Organizations it resells to that the caller may see.")
-    async def customers(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Organization]:
-        page = page_request(first, after, last, before)
+    @connection(description="Organizations it resells to that the caller may see.")
+    async def customers(self, info: Info, page: PageRequest) -> Connection[Organization]:
         return await paged(info, "customers_of_partner", self.pk, page, None, Organization.from_row)
 
 

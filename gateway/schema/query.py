@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 
+from db.queries.pages import PageRequest
 from gateway.auth import policy
 from gateway.domain import support
 from gateway.domain.enums import TIER_ORDER
@@ -34,7 +35,7 @@ from gateway.schema.inputs import (
 from gateway.schema.license import License
 from gateway.schema.partner import Partner
 from gateway.schema.quote import Quote
-from gateway.schema.relay import Connection, Node, page_request
+from gateway.schema.relay import Connection, Node, connection
 
 
 @strawberry.type(description="Staff figures.")
@@ -79,70 +80,39 @@ class Query:
         row = await info.context.loaders.license_by_sen.load(sen.strip().upper())
         return License.from_row(row) if row else None
 
-    @strawberry.field(description="Licenses the caller may see, by SEN order.")
+    @connection(description="Licenses the caller may see, by SEN order.")
     async def licenses(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: LicenseFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: LicenseFilterInput | None = None
     ) -> Connection[License]:
         key = filter.to_key() if filter else LicenseFilter()
-        return await lists.licenses(info, page_request(first, after, last, before), key)
+        return await lists.licenses(info, page, key)
 
-    @strawberry.field(
+    @connection(
         description="Quotes the caller may see, newest first; no deleted ones unless asked."
     )
     async def quotes(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: QuoteFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: QuoteFilterInput | None = None
     ) -> Connection[Quote]:
         key = filter.to_key() if filter else NO_QUOTE_FILTER
-        return await lists.quotes(info, page_request(first, after, last, before), key)
+        return await lists.quotes(info, page, key)
 
-    @strawberry.field(description="Accounts the caller may see (staff: all).")
+    @connection(description="Accounts the caller may see (staff: all).")
     async def accounts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AccountFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: AccountFilterInput | None = None
     ) -> Connection[Account]:
         key = filter.to_key() if filter else AccountFilter()
-        return await lists.accounts(info, page_request(first, after, last, before), key)
+        return await lists.accounts(info, page, key)
 
-    @strawberry.field(description="The public directory of official Solution Partners.")
+    @connection(description="The public directory of official Solution Partners.")
     async def partners(
-        self,
-        info: Info,
-        region: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        self, info: Info, region: str | None = None, *, page: PageRequest
     ) -> Connection[Partner]:
-        return await lists.partners(info, page_request(first, after, last, before), region)
+        return await lists.partners(info, page, region)
 
-    @strawberry.field(description="The audit log (R-SEC-1): staff see all, customers their own.")
+    @connection(description="The audit log (R-SEC-1): staff see all, customers their own.")
     async def audit_events(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AuditEventFilterInput | None = None,
+        self, info: Info, page: PageRequest, filter: AuditEventFilterInput | None = None
     ) -> Connection[AuditEvent]:
-        page = page_request(first, after, last, before)
         entity_id = filter.entity_id if filter else None
         action = filter.action if filter else None
         return await lists.audit_events(info, page, entity_id, action)

@@ -22,7 +22,7 @@ from gateway.domain.enums import (
 from gateway.schema.account import Contact
 from gateway.schema.catalog import ExchangeRate, Product, product_of
 from gateway.schema.common import Money
-from gateway.schema.info import Info, with_catalog
+from gateway.schema.info import Info, MaybeAwaitable, with_catalog
 from gateway.schema.relay import Node, encode_id
 
 if TYPE_CHECKING:
@@ -70,8 +70,8 @@ class QuoteLine(Node):
             maintenance_ends_on=row.maintenance_ends_on,
         )
 
-    @strawberry.field
-    def product(self, info: Info) -> Product:
+    @strawberry.field(graphql_type=Product)
+    def product(self, info: Info) -> MaybeAwaitable[Product]:
         return with_catalog(info, lambda catalog: product_of(catalog, self.row.product_id))
 
     @strawberry.field(description="The license renewed or upgraded.")

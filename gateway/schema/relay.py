@@ -1,20 +1,32 @@
-"""Relay: opaque global ids, the Node interface, cursors and connections."""
+"""Relay: opaque global ids, the Node interface, cursors and connections.
+
+Why not ``strawberry.relay``: its connections page a resolved list in Python with offset
+cursors (``arrayconnection:N``) and its ``ConnectionExtension`` declares the arguments in
+another order (``before, after, first, last``); ours are keyset pages read in SQL by batched
+loaders, one statement for the pages of every parent of a level (``db/queries/pages.py``),
+with the primary key in the cursor, a lazy ``totalCount`` and the arguments and ids the
+clients' contract already uses.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.types.arguments import StrawberryArgument
 
 from db.queries.pages import Page, PageRequest
 
+if TYPE_CHECKING:
+    from strawberry.types.field import StrawberryField
+
 T = TypeVar("T")
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 MAX_PK = 2**31 - 1  # primary keys are INTEGER: a larger number names nothing
 
 
@@ -61,9 +73,15 @@ def decode_cursor(cursor: str, argument: str) -> int:
 
 
 def page_request(
-    first: int | None, after: str | None, last: int | None, before: str | None
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    max_size: int,
+    default_size: int,
 ) -> PageRequest:
-    """Validate Relay arguments: at most 100 rows a page, never both directions at once."""
+    """Validate Relay arguments: at most ``max_size`` rows a page, one direction at a time."""
     if first is not None and last is not None:
         raise GraphQLError(
             "Pass `first` or `last`, not both.", extensions={"code": "BAD_USER_INPUT"}
@@ -74,17 +92,74 @@ def page_request(
                 f"`{name}` must not be negative.",
                 extensions={"code": "BAD_USER_INPUT", "argument": name},
             )
-        if value is not None and value > MAX_PAGE_SIZE:
+        if value is not None and value > max_size:
             raise GraphQLError(
-                f"`{name}` is {value}; a page holds at most {MAX_PAGE_SIZE} rows.",
-                extensions={"code": "PAGE_SIZE_TOO_LARGE", "argument": name, "max": MAX_PAGE_SIZE},
+                f"`{name}` is {value}; a page holds at most {max_size} rows.",
+                extensions={"code": "PAGE_SIZE_TOO_LARGE", "argument": name, "max": max_size},
             )
     return PageRequest(
-        limit=last if last is not None else (first if first is not None else DEFAULT_PAGE_SIZE),
+        limit=last if last is not None else (first if first is not None else default_size),
         after=decode_cursor(after, "after") if after is not None else None,
         before=decode_cursor(before, "before") if before is not None else None,
         backwards=last is not None,
     )
+
+
+PAGE_ARGUMENTS = (("first", int), ("after", str), ("last", int), ("before", str))
+
+
+class PageArguments(FieldExtension):
+    """The Relay arguments of a connection field, declared once.
+
+    The resolver takes ``page: PageRequest`` where ``first, after, last, before`` go in the
+    schema, and receives them validated against the page sizes of the settings (the same
+    sizes the query cost prices a page with, ``gateway.security.cost``).
+    """
+
+    def apply(self, field: StrawberryField) -> None:
+        arguments = list(field.arguments)
+        names = [argument.python_name for argument in arguments]
+        if "page" not in names:
+            if "first" in names:
+                return  # applied by an earlier schema: each build applies it to the same field
+            raise TypeError(f"the connection field {field.python_name} takes no `page`")
+        at = names.index("page")
+        arguments[at : at + 1] = [
+            StrawberryArgument(
+                python_name=name,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(kind | None),
+                default=None,
+            )
+            for name, kind in PAGE_ARGUMENTS
+        ]
+        field.arguments = arguments
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        first, after, last, before = (kwargs.pop(name, None) for name, _ in PAGE_ARGUMENTS)
+        settings = info.context.settings
+        page = page_request(
+            first,
+            after,
+            last,
+            before,
+            max_size=settings.max_page_size,
+            default_size=settings.default_page_size,
+        )
+        return await next_(source, info, page=page, **kwargs)
+
+
+def connection(*, description: str | None = None) -> Any:
+    """A connection field; its resolver declares only its own filters, and ``page``::
+
+    @connection(description="…")
+    async def licenses(
+        self, info: Info, page: PageRequest, filter: LicenseFilterInput | None = None
+    ) -> Connection[License]: ...
+    """
+    return strawberry.field(description=description, extensions=[PageArguments()])
 
 
 @strawberry.interface(description="An object with a global, opaque id.")
@@ -134,14 +209,3 @@ class Connection(Generic[T]):
             ),
             _count=count,
         )
-
-
-def static_count(value: int) -> Callable[[], Awaitable[int]]:
-    async def count() -> int:
-        return value
-
-    return count
-
-
-def build_list(rows: Sequence[Any], build: Callable[[Any], T]) -> list[T]:
-    return [build(row) for row in rows]

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLList,
@@ -22,7 +21,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -31,7 +29,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from gateway.schema.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from gateway.security.selection import Fragments, fields, fragments_of
 
 MUTATION_COST = 10
 LIST_ESTIMATE = 10  # unpaged lists (quote lines, a license's orders) are short
@@ -41,45 +39,46 @@ class CostCalculator:
     def __init__(
         self,
         schema: GraphQLSchema,
-        fragments: Mapping[str, FragmentDefinitionNode],
+        fragments: Fragments,
         variables: Mapping[str, Any],
+        *,
+        default_page_size: int,
+        max_page_size: int,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        # The sizes the connections themselves use (``Settings``): a page is priced as the
+        # rows it can return.
+        self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
 
     def operation(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
         if root is None:
             return 0
-        cost = self.selection(operation.selection_set, root, set())
+        cost = self.selection(operation.selection_set, root, frozenset())
         if operation.operation is OperationType.MUTATION:
-            cost += MUTATION_COST * len(operation.selection_set.selections)
+            # Each mutation field as it runs: one spread of a fragment may hold several.
+            mutations = sum(1 for _ in fields(operation.selection_set, self.fragments))
+            cost += MUTATION_COST * mutations
         return cost
 
     def selection(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, seen: set[str]
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType,
+        seen: frozenset[str],
     ) -> int:
-        if selection_set is None:
-            return 0
         total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, seen)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                target = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection(selection.selection_set, target or parent, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self.selection(fragment.selection_set, target, seen | {name})
+        for selected in fields(selection_set, self.fragments, seen):
+            target = parent
+            for condition in selected.conditions:  # the innermost known type wins
+                target = self.schema.get_type(condition) or target
+            total += self.field(selected.field, target, selected.seen)
         return total
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, seen: set[str]) -> int:
+    def field(self, node: FieldNode, parent: GraphQLNamedType, seen: frozenset[str]) -> int:
         name = node.name.value
         if name.startswith("__") or not isinstance(
             parent, GraphQLObjectType | GraphQLInterfaceType
@@ -93,9 +92,9 @@ class CostCalculator:
             return 0  # scalars and enums are free
         arguments = self.arguments(node)
         if named.name.endswith("Connection"):
-            size = arguments.get("first") or arguments.get("last") or DEFAULT_PAGE_SIZE
+            size = arguments.get("first") or arguments.get("last") or self.default_page_size
             # A larger page is refused by the connection itself, with its own error.
-            size = max(0, min(int(size), MAX_PAGE_SIZE)) if isinstance(size, int) else 0
+            size = max(0, min(int(size), self.max_page_size)) if isinstance(size, int) else 0
             return 1 + self.connection(node.selection_set, named, size, seen)
         child = 1 + self.selection(node.selection_set, named, seen)
         if isinstance(get_nullable_type(definition.type), GraphQLList):
@@ -109,18 +108,21 @@ class CostCalculator:
         selection_set: SelectionSetNode | None,
         connection: GraphQLNamedType,
         size: int,
-        seen: set[str],
+        seen: frozenset[str],
     ) -> int:
         """``edges`` and ``nodes`` repeat once per row; ``pageInfo`` and ``totalCount`` once."""
         if selection_set is None or not isinstance(connection, GraphQLObjectType):
             return 0
         total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode) and selection.name.value in {"edges", "nodes"}:
-                row = get_named_type(connection.fields[selection.name.value].type)
-                total += size * (1 + self.selection(selection.selection_set, row, seen))
+        # Through fragments too: ``... on LicenseConnection { edges { … } }`` is ``first`` rows.
+        for selected in fields(selection_set, self.fragments, seen):
+            field = selected.field
+            definition = connection.fields.get(field.name.value)
+            if definition is not None and field.name.value in {"edges", "nodes"}:
+                row = get_named_type(definition.type)
+                total += size * (1 + self.selection(field.selection_set, row, selected.seen))
             else:
-                total += self.selection(SelectionSetNode(selections=(selection,)), connection, seen)
+                total += self.field(field, connection, selected.seen)
         return total
 
     def arguments(self, node: FieldNode) -> dict[str, Any]:
@@ -136,17 +138,27 @@ class CostCalculator:
 
 
 def requested_cost(
-    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: Mapping[str, Any]
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    *,
+    default_page_size: int,
+    max_page_size: int,
 ) -> int:
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if not operations:
         return 0
-    return CostCalculator(schema, fragments, variables or {}).operation(operations[0])
+    calculator = CostCalculator(
+        schema,
+        fragments_of(document),
+        variables or {},
+        default_page_size=default_page_size,
+        max_page_size=max_page_size,
+    )
+    return calculator.operation(operations[0])
 
 
 def actual_cost(data: Any, *, mutation_fields: int = 0) -> int:

@@ -56,6 +56,8 @@ class OperationGuard(SchemaExtension):
             document,
             execution.operation_name,
             execution.variables or {},
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
         )
         if cost > settings.max_query_cost:
             raise GraphQLError(

@@ -2,6 +2,11 @@
 
 Each refusal is a request error whose ``extensions.code`` names the limit, so a client can
 tell "too deep" from "too many aliases" without parsing prose.
+
+Why not Strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter``: their errors carry no
+``extensions.code`` (nor the limit and the actual figure), the alias limiter counts the
+whole document rather than the operation that runs, and neither limits root fields. One
+rule here measures all three on the operation, through ``selection.fields``.
 """
 
 from __future__ import annotations
@@ -9,88 +14,36 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from graphql import (
-    ASTValidationRule,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-)
-from graphql.validation.validation_context import ASTValidationContext
+from graphql import ASTValidationRule, GraphQLError, OperationDefinitionNode, SelectionSetNode
 
-
-def _fragments(context: ASTValidationContext) -> dict[str, FragmentDefinitionNode]:
-    return {
-        d.name.value: d
-        for d in context.document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
+from gateway.security.selection import Fragments, fields, fragments_of
 
 
 def _depth(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
+    selection_set: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
 ) -> int:
-    if selection_set is None:
-        return 0
     deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
-                continue  # introspection is limited on its own
-            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, seen))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, seen))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # cycles are a validation error
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, seen | {name}))
+    for selected in fields(selection_set, fragments, seen):
+        field = selected.field
+        if field.name.value.startswith("__"):
+            continue  # introspection is limited on its own
+        deepest = max(deepest, 1 + _depth(field.selection_set, fragments, selected.seen))
     return deepest
 
 
 def _aliases(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
+    selection_set: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
 ) -> int:
     """Aliases as executed: a fragment spread counts its aliases each time it is spread."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += (selection.alias is not None) + _aliases(
-                selection.selection_set, fragments, seen
-            )
-        elif isinstance(selection, InlineFragmentNode):
-            total += _aliases(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                total += _aliases(fragment.selection_set, fragments, seen | {name})
-    return total
+    return sum(
+        (selected.field.alias is not None)
+        + _aliases(selected.field.selection_set, fragments, selected.seen)
+        for selected in fields(selection_set, fragments, seen)
+    )
 
 
-def _root_fields(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
-) -> int:
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += 1
-        elif isinstance(selection, InlineFragmentNode):
-            total += _root_fields(selection.selection_set, fragments)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                total += _root_fields(fragment.selection_set, fragments)
-    return total
+def _root_fields(selection_set: SelectionSetNode, fragments: Fragments) -> int:
+    return sum(1 for _ in fields(selection_set, fragments))
 
 
 def limit_error(code: str, message: str, *, limit: int, actual: int) -> GraphQLError:
@@ -105,7 +58,7 @@ def operation_limits(
 
     class OperationLimits(ASTValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            fragments = _fragments(self.context)
+            fragments = fragments_of(self.context.document)
             name = node.name.value if node.name else "the operation"
             checks = (
                 ("MAX_DEPTH_EXCEEDED", _depth, max_depth, "is {} levels deep"),

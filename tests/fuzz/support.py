@@ -98,7 +98,7 @@ REQUEST_ERROR_CODES = {
     "MAX_ROOT_FIELDS_EXCEEDED",
     "QUERY_TOO_COMPLEX",
     "RATE_LIMITED",
-    # gateway/schema/relay.py, query.py, resolvers/metrics.py, auth/guards.py
+    # gateway/schema/relay.py, query.py, info.py (require), resolvers/metrics.py
     "BAD_USER_INPUT",
     "PAGE_SIZE_TOO_LARGE",
     "FORBIDDEN",

@@ -101,6 +101,19 @@ NESTED = """{ partners(first: 7) { edges { node {
         ("{ partners(first: 7) { edges { node { id } } } }", 1 + 7 * 2),
         (NESTED, 1 + 7 * (2 + 1 + 3 * 2)),
         ("mutation { logOut { userErrors { code } } }", 10 + 1 + 10),
+        # Fragments are priced as they execute: a page behind one is still `first` rows,
+        # and each mutation field behind one costs its 10.
+        ("{ partners(first: 7) { ... on PartnerConnection { edges { node { id } } } } }", 15),
+        (
+            "{ partners(first: 7) { ...C } } "
+            "fragment C on PartnerConnection { totalCount edges { node { id } } }",
+            1 + 7 * 2,
+        ),
+        (
+            "mutation { ...M } fragment M on Mutation { "
+            "a: logOut { userErrors { code } } b: logOut { userErrors { code } } }",
+            2 * (10 + 1 + 10),
+        ),
     ],
 )
 def test_cost_is_computed_statically(query, expected):
@@ -109,7 +122,8 @@ def test_cost_is_computed_statically(query, expected):
     from gateway.schema.schema import schema
     from gateway.security.cost import requested_cost
 
-    assert requested_cost(schema._schema, parse(query), None, {}) == expected
+    sizes = {"default_page_size": 20, "max_page_size": 100}
+    assert requested_cost(schema._schema, parse(query), None, {}, **sizes) == expected
 
 
 def test_cost_uses_variables():
@@ -119,7 +133,8 @@ def test_cost_uses_variables():
     from gateway.security.cost import requested_cost
 
     document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
-    assert requested_cost(schema._schema, document, None, {"n": 50}) == 1 + 50 * 2
+    sizes = {"default_page_size": 20, "max_page_size": 100}
+    assert requested_cost(schema._schema, document, None, {"n": 50}, **sizes) == 1 + 50 * 2
 
 
 def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
@@ -139,3 +154,46 @@ def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
     assert actual_cost(answer, mutation_fields=2) == 26
     assert actual_cost(None, mutation_fields=1) == 10
     assert actual_cost({"a": [[{"b": {}}]]}) == 2  # lists of lists, an empty object
+
+
+PARTNERS = "{ partners%s { totalCount edges { node { id } } } }"
+
+
+async def test_conex_max_page_size_limits_every_page_and_its_price(
+    client_with, engine, monkeypatch
+):
+    """CONEX_MAX_PAGE_SIZE is the largest page a connection returns, and the query cost
+    prices a page with the same size (a page without `first` is never larger)."""
+    from gateway.settings import load_settings
+
+    monkeypatch.setenv("CONEX_MAX_PAGE_SIZE", "5")
+    max_page_size = load_settings().max_page_size
+    assert max_page_size == 5
+    for _ in range(7):
+        await f.partner(engine)
+    async with client_with(max_page_size=max_page_size) as client:
+        for arguments in ("", "(first: 5)", "(last: 5)"):
+            body = (await post(client, PARTNERS % arguments)).json()
+            assert "errors" not in body, body
+            assert len(body["data"]["partners"]["edges"]) == 5
+            assert body["data"]["partners"]["totalCount"] == 7
+            assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 5 * 2
+        body = (await post(client, PARTNERS % "(first: 6)")).json()
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "PAGE_SIZE_TOO_LARGE", "argument": "first", "max": 5}
+    assert error["message"] == "`first` is 6; a page holds at most 5 rows."
+
+
+def test_cost_prices_pages_with_the_sizes_it_is_given():
+    from graphql import parse
+
+    from gateway.schema.schema import schema
+    from gateway.security.cost import requested_cost
+
+    def cost(query: str, **sizes: int) -> int:
+        return requested_cost(schema._schema, parse(query), None, {}, **sizes)
+
+    query = "{ partners%s { edges { node { id } } } }"
+    assert cost(query % "", default_page_size=20, max_page_size=100) == 1 + 20 * 2
+    assert cost(query % "", default_page_size=5, max_page_size=5) == 1 + 5 * 2
+    assert cost(query % "(first: 50)", default_page_size=5, max_page_size=5) == 1 + 5 * 2
