@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz."""
+"""The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from starlette.routing import Route
 from db.engine import create_engine, create_session_factory
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
+from gateway.http.graphiql import asset_route
 from gateway.loaders import CatalogCache
 from gateway.schema.schema import build_schema
 from gateway.security.persisted import QueryStore, load_safelist
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         routes=[
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
+            asset_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

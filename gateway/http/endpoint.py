@@ -28,8 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -39,6 +38,7 @@ from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
 from gateway.http import idempotency
 from gateway.http.errors import RequestError
+from gateway.http.graphiql import graphiql_response
 from gateway.security.persisted import QueryStore, sha256
 from gateway.settings import Settings
 
@@ -180,9 +180,7 @@ class GraphQLEndpoint:
     def _ide(self, request: Request, principal: Principal, request_id: str) -> Response:
         if self.settings.env == "prod" and not principal.is_staff:
             raise RequestError(404, "NOT_FOUND", "Not found.")
-        return HTMLResponse(
-            get_graphql_ide_html(graphql_ide="graphiql"), headers={"X-Request-Id": request_id}
-        )
+        return graphiql_response(headers={"X-Request-Id": request_id})
 
     async def _batch(
         self, request: Request, principal: Principal, items: list[Any], request_id: str
