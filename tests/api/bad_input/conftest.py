@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from db.engine import create_engine
 from gateway.app import create_app
 from gateway.schema.schema import GatewaySchema, build_schema
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.api.bad_input.world import BadWorld, build_bad_world, full_dump, restore
 from tests.conftest import BACKENDS, TEST_SECRET_KEY, run_outside_test_loop, truncate_postgres
@@ -74,7 +75,7 @@ def shared_schema() -> GatewaySchema:
 @pytest.fixture
 def app(settings: Settings, engine: AsyncEngine, shared_schema: GatewaySchema) -> Starlette:
     app = create_app(settings, engine=engine)
-    app.state.schema = shared_schema
+    services_of(app).schema = shared_schema
     return app
 
 
