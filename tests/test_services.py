@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,13 @@ from starlette.requests import Request
 from gateway.app import build_services, create_app
 from gateway.auth.ratelimit import MemoryCounter, RedisCounter
 from gateway.integrations.payments import DevProcessor, ProcessorUnavailable
+from gateway.schema.schema import build_schema
 from gateway.security.throttle import MemoryThrottle, RedisThrottle
 from gateway.services import AppServices, services_of
 from gateway.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def offline_settings(tmp_path: Path, **changes: object) -> Settings:
@@ -39,6 +44,7 @@ async def test_an_app_has_one_services_object_found_from_a_request(tmp_path: Pat
     assert services_of(request) is services
     assert services.settings.database_url.endswith("unused.sqlite3")
     assert services.owns_engine
+    assert services.schema is build_schema()  # one schema per process, shared by every app
     await services.aclose()
 
 
@@ -67,10 +73,9 @@ async def test_an_engine_passed_in_is_the_callers_to_close(tmp_path: Path) -> No
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/own.sqlite3")
     services = build_services(offline_settings(tmp_path), engine=engine)
     assert services.engine is engine and not services.owns_engine
-    async with engine.connect():
-        pass
+    pool = engine.pool
     await services.aclose()
-    assert engine.pool.checkedin() == 1  # not disposed: the pool still holds its connection
+    assert engine.pool is pool  # not disposed (dispose() puts a new pool in its place)
     await engine.dispose()
 
 
@@ -83,3 +88,13 @@ async def test_r_acc_6_no_payment_processor_in_production(tmp_path: Path) -> Non
         prod.payment_processor()
     await dev.aclose()
     await prod.aclose()
+
+
+def test_importing_the_app_builds_no_schema() -> None:
+    """In a fresh interpreter (this one has built schemas): the app builds it, not the import."""
+    probe = (
+        "import gateway.app\n"
+        "from gateway.schema.schema import build_schema\n"
+        "assert build_schema.cache_info().currsize == 0, 'a schema was built at import'\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, timeout=120)

@@ -106,20 +106,21 @@ NESTED = """{ partners(first: 7) { edges { node {
 def test_cost_is_computed_statically(query, expected):
     from graphql import parse
 
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
     from gateway.security.cost import requested_cost
 
-    assert requested_cost(schema._schema, parse(query), None, {}) == expected
+    assert requested_cost(build_schema(guarded=False)._schema, parse(query), None, {}) == expected
 
 
 def test_cost_uses_variables():
     from graphql import parse
 
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
     from gateway.security.cost import requested_cost
 
     document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
-    assert requested_cost(schema._schema, document, None, {"n": 50}) == 1 + 50 * 2
+    schema = build_schema(guarded=False)._schema
+    assert requested_cost(schema, document, None, {"n": 50}) == 1 + 50 * 2
 
 
 def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
