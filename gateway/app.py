@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -17,20 +16,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from gateway.auth.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
+from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
 from gateway.schema.schema import build_schema
 from gateway.security.persisted import QueryStore, load_safelist
 from gateway.security.throttle import MemoryThrottle, RedisThrottle, Throttle
+from gateway.services import AppServices, attach_services, services_of
 from gateway.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def healthz(_: Request) -> Response:
@@ -38,7 +36,7 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    engine: AsyncEngine = request.app.state.engine
+    engine = services_of(request).engine
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -60,6 +58,39 @@ def _throttle(settings: Settings, redis: Any | None) -> Throttle:
     if redis is not None:
         return RedisThrottle(redis, settings.rate_limit_capacity, settings.rate_limit_restore_rate)
     return MemoryThrottle(settings.rate_limit_capacity, settings.rate_limit_restore_rate)
+
+
+def _payments(settings: Settings) -> PaymentProcessor | None:
+    try:
+        return processor_for(settings)
+    except ProcessorUnavailable:
+        return None
+
+
+def build_services(settings: Settings, *, engine: AsyncEngine | None = None) -> AppServices:
+    """Everything the app holds for its life (gateway/services.py says how long each lives).
+    Nothing here opens a connection: the engine and Redis connect on first use."""
+    redis = _redis(settings)
+    owned = engine is None
+    engine = engine or create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+    return AppServices(
+        settings=settings,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        schema=build_schema(),
+        throttle=_throttle(settings, redis),
+        rate_limiter=RateLimiter(RedisCounter(redis) if redis is not None else MemoryCounter()),
+        query_store=QueryStore(load_safelist(settings.safelist_path), redis),
+        catalog_cache=CatalogCache(settings.catalog_cache_seconds),
+        payments=_payments(settings),
+        redis=redis,
+        owns_engine=owned,
+    )
 
 
 _gc_tuned = False
@@ -86,17 +117,14 @@ def tune_gc() -> None:
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or load_settings()
-    owns_engine = engine is None
-    redis = _redis(settings)
+    # Built here, not in the lifespan: an app under httpx's ASGITransport (the tests) runs none.
+    services = build_services(settings, engine=engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_gc()  # in each Uvicorn worker, once the app is built
         yield
-        if owns_engine:
-            await app.state.engine.dispose()
-        if redis is not None:
-            await redis.aclose()
+        await services_of(app).aclose()
 
     app = Starlette(
         routes=[
@@ -108,19 +136,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         ],
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    # The one clock of the app (aware UTC); tests replace it to stand on a given day.
-    app.state.clock = utc_now
-    app.state.engine = engine or create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout,
-        statement_timeout_ms=settings.statement_timeout_ms,
-    )
-    app.state.session_factory = create_session_factory(app.state.engine)
-    app.state.catalog_cache = CatalogCache(settings.catalog_cache_seconds)
-    app.state.schema = build_schema()
-    app.state.redis = redis
-    app.state.throttle = _throttle(settings, redis)
-    app.state.query_store = QueryStore(load_safelist(settings.safelist_path), redis)
+    attach_services(app, services)
     return app

@@ -1,10 +1,10 @@
-"""The per-request context: who is calling, the clock, the database and the loaders."""
+"""The per-request context: who is calling, the clock, the app's services and the loaders."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from gateway.loaders import Loaders
     from gateway.security.cost import CostReport
     from gateway.security.throttle import Throttle
+    from gateway.services import AppServices
 
 
 @dataclass
@@ -29,19 +30,29 @@ class ResponseMeta:
 @dataclass
 class Context:
     request: Request
-    settings: Settings
     principal: Principal
-    engine: AsyncEngine
+    services: AppServices  # the app's (gateway/services.py), the same for every request
+    # The request's sessions: the app's factory, or the idempotency guard's watched one.
     session_factory: async_sessionmaker[AsyncSession]
-    throttle: Throttle
     # One clock per request: every "today" in one response agrees (times in UTC).
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     request_id: str = ""
     response: ResponseMeta = field(default_factory=ResponseMeta)
     cost: CostReport | None = None
-    services: dict[str, Any] = field(default_factory=dict)
     _loaders: Loaders | None = None
     _retired: list[Loaders] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.services.engine
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.services.throttle
 
     @property
     def today(self) -> dt.date:
@@ -78,6 +89,6 @@ class Context:
                 engine=self.engine,
                 principal=self.principal,
                 today=self.today,
-                catalog_cache=getattr(self.request.app.state, "catalog_cache", None),
+                catalog_cache=self.services.catalog_cache,
             )
         return self._loaders

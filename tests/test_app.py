@@ -14,6 +14,7 @@ from db.models import ApiToken
 from gateway.app import create_app
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.domain.enums import TokenKind
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
 from tests.helpers import gql
@@ -69,7 +70,7 @@ async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path):
         ) as client:
             response = await client.get("/readyz")
     finally:
-        await app.state.engine.dispose()
+        await services_of(app).engine.dispose()
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
 

@@ -3,7 +3,8 @@
 In-process by default; when ``CONEX_REDIS_URL`` is set the counters live in Redis, so every
 worker shares them. An attempt takes a slot *before* the password is checked (so parallel
 guesses cannot slip past the limit); a successful log-in gives its slots back. Keys hold a
-SHA-256 of the subject (an email, a client address), never the subject itself.
+SHA-256 of the subject (an email, a client address), never the subject itself. The app
+builds its one limiter with its other services (``gateway/services.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from starlette.datastructures import State
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +139,3 @@ class RateLimiter:
 
     async def reset(self, limit: Limit, subject: str) -> None:
         await self.counter.delete(self.key(limit, subject))
-
-
-def rate_limiter(state: State) -> RateLimiter:
-    """The application's limiter, made on first use: on the app's Redis client when it has
-    one (``CONEX_REDIS_URL``; the app's lifespan closes it), else in this process."""
-    limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
-    if limiter is None:
-        redis: Redis | None = getattr(state, "redis", None)
-        limiter = RateLimiter(RedisCounter(redis) if redis is not None else MemoryCounter())
-        state.rate_limiter = limiter
-    return limiter

@@ -263,9 +263,9 @@ def persisted_build(args: argparse.Namespace) -> int:
 
 
 def export_schema(args: argparse.Namespace) -> int:
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
 
-    sdl = str(schema) + "\n"
+    sdl = str(build_schema(guarded=False)) + "\n"
     if args.output == "-":
         sys.stdout.write(sdl)
         return 0

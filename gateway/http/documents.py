@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from db.queries.documents import document_data
 from gateway.integrations.pdf import render_pdf
+from gateway.services import services_of
 
 if TYPE_CHECKING:
     from gateway.context import Context
@@ -44,7 +45,7 @@ def _refusal(status: int, code: str, message: str) -> Response:
 
 
 async def document_endpoint(request: Request) -> Response:
-    state = request.app.state
+    services = services_of(request)
     kind = request.path_params["kind"]
     pk_text = request.path_params["pk"]
     expires_text = request.query_params.get("expires", "")
@@ -52,12 +53,12 @@ async def document_endpoint(request: Request) -> Response:
     if kind not in KINDS or not pk_text.isdigit() or not expires_text.isdigit():
         return _refusal(404, "NOT_FOUND", "No such document.")
     pk, expires = int(pk_text), int(expires_text)
-    expected = _signature(state.settings.signing_key(), kind, pk, expires)
+    expected = _signature(services.settings.signing_key(), kind, pk, expires)
     if not hmac.compare_digest(expected, signature):
         return _refusal(403, "INVALID_SIGNATURE", "This link is not valid.")
-    if state.clock().timestamp() > expires:
+    if services.clock().timestamp() > expires:
         return _refusal(403, "LINK_EXPIRED", "This link has expired; ask for a new one.")
-    async with state.engine.connect() as conn:
+    async with services.engine.connect() as conn:
         data = await document_data(conn, kind=kind, pk=pk)
     if data is None:
         return _refusal(404, "NOT_FOUND", "No such document.")

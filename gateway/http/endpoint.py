@@ -39,7 +39,8 @@ from gateway.context import Context, ResponseMeta
 from gateway.http import idempotency
 from gateway.http.errors import RequestError
 from gateway.http.graphiql import graphiql_response
-from gateway.security.persisted import QueryStore, sha256
+from gateway.security.persisted import sha256
+from gateway.services import services_of
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.http.endpoint")
@@ -157,13 +158,13 @@ class GraphQLEndpoint:
         return _json_response(body, status=status, request_id=request_id, headers=headers)
 
     async def _principal(self, request: Request) -> Principal:
-        state = request.app.state
+        services = services_of(request)
         try:
             return await authenticate(
                 request.headers.get("authorization"),
-                engine=state.engine,
+                engine=services.engine,
                 key=self.settings.signing_key(),
-                now=state.clock(),
+                now=services.clock(),
             )
         except Unauthenticated as exc:
             raise RequestError(401, "UNAUTHENTICATED", str(exc)) from None
@@ -207,7 +208,7 @@ class GraphQLEndpoint:
         if not isinstance(extensions, dict):
             raise RequestError(400, "BAD_REQUEST", "`extensions` must be an object.")
         persisted = extensions.get("persistedQuery")
-        store: QueryStore = request.app.state.query_store
+        store = services_of(request).query_store
         if isinstance(persisted, dict):
             digest = persisted.get("sha256Hash")
             if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
@@ -276,15 +277,13 @@ class GraphQLEndpoint:
         request_id: str,
         session_factory: async_sessionmaker[AsyncSession],
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        state = request.app.state
+        services = services_of(request)
         context = Context(
             request=request,
-            settings=self.settings,
             principal=principal,
-            engine=state.engine,
+            services=services,
             session_factory=session_factory,
-            throttle=state.throttle,
-            now=state.clock(),
+            now=services.clock(),
             request_id=request_id,
             response=ResponseMeta(),
         )
@@ -295,7 +294,7 @@ class GraphQLEndpoint:
         )
         try:
             result = await asyncio.wait_for(
-                state.schema.execute(
+                services.schema.execute(
                     query,
                     variable_values=variables,
                     context_value=context,

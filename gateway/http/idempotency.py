@@ -52,6 +52,7 @@ from gateway.auth.principal import Principal
 from gateway.http.errors import RequestError
 from gateway.security.persisted import sha256
 from gateway.security.selection import fields, fragments_of
+from gateway.services import services_of
 
 log = logging.getLogger("gateway.http.idempotency")
 
@@ -141,24 +142,24 @@ async def guarded(
 ) -> Outcome:
     """Run the request through its ``Idempotency-Key`` (if any applies): execute it once,
     or replay what it answered, or refuse."""
-    state = request.app.state
+    services = services_of(request)
     keys = request.headers.getlist(HEADER)
     owner = principal_key(principal)
     fields = mutation_fields(query, operation_name) if keys else None
     if not keys or request.method != "POST" or owner is None or fields is None:
-        return await run(state.session_factory)
+        return await run(services.session_factory)
     if len(keys) != 1 or not KEY.fullmatch(keys[0]):
         raise RequestError(
             400,
             "IDEMPOTENCY_KEY_INVALID",
             "Idempotency-Key must be one header of 1 to 200 printable ASCII characters.",
         )
-    engine: Engine = state.engine
+    engine = services.engine
     digest = request_hash(query, operation_name, variables)
-    found = await _claim(engine, owner=owner, key=keys[0], digest=digest, now=state.clock())
+    found = await _claim(engine, owner=owner, key=keys[0], digest=digest, now=services.clock())
     if isinstance(found, queries.Existing):
         return _replay(found, digest)
-    watch = CommitWatch(state.session_factory)
+    watch = CommitWatch(services.session_factory)
     try:
         status, headers, body = await run(watch.sessions)
     except BaseException as error:

@@ -28,7 +28,6 @@ from gateway.auth.ratelimit import (
     RESET_PER_ADDRESS,
     RESET_PER_EMAIL,
     RateLimiter,
-    rate_limiter,
 )
 from gateway.auth.tokens import token_hash
 from gateway.domain.account import (
@@ -72,7 +71,7 @@ INVALID_TOKEN = "This link or token is not valid any more."
 
 
 def _limiter(info: Info) -> RateLimiter:
-    return rate_limiter(info.context.request.app.state)
+    return info.context.services.rate_limiter
 
 
 def _client_address(info: Info) -> str:

@@ -21,7 +21,7 @@ from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind, P
 from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
-from gateway.integrations.payments import PaymentDeclined, ProcessorUnavailable, processor_for
+from gateway.integrations.payments import PaymentDeclined, ProcessorUnavailable
 from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.mutate import DomainErrors, collect, mutate, not_found, require_id
 from gateway.resolvers.unit import Unit
@@ -277,7 +277,7 @@ async def cloud_subscription_update_card(
     """R-ACC-6: a site admin (a contact) or staff; the token is kept, never shown or logged."""
     require(info, PrincipalKind.CUSTOMER, PrincipalKind.STAFF)
     try:
-        processor = processor_for(info.context.settings)
+        processor = info.context.services.payment_processor()
     except ProcessorUnavailable as exc:
         raise GraphQLError(str(exc), extensions={"code": "SERVICE_UNAVAILABLE"}) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -42,12 +43,17 @@ class GatewaySchema(strawberry.Schema):
         (gateway.http.endpoint); a refused input is not an error of the service."""
 
 
+@functools.cache
 def build_schema(*, guarded: bool = True, planned: bool = True) -> GatewaySchema:
     """The schema with its extensions: documents parsed and validated once per text, and
     the operation guard (limits, cost, rate limits). Extension classes, never instances,
     so each request gets its own. ``planned``: plain leaves skip graphql-core's per-field
     work and resolvers without arguments are called directly (gateway.schema.execution); off,
-    every field runs through graphql-core and Strawberry's resolver chain."""
+    every field runs through graphql-core and Strawberry's resolver chain.
+
+    Built when called, never at import, and once per process and arguments: it holds no
+    state of an app or a request, so every app of the process shares it. The SDL export and
+    tools use ``build_schema(guarded=False)``."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
@@ -64,6 +70,3 @@ def build_schema(*, guarded: bool = True, planned: bool = True) -> GatewaySchema
     if planned:
         lean_resolvers(built)
     return built
-
-
-schema = build_schema(guarded=False)  # for the SDL export and tools; the app builds its own

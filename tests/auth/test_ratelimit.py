@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from redis.asyncio import Redis
-from starlette.datastructures import State
 
 from gateway.auth.ratelimit import (
     LOG_IN_PER_ADDRESS,
@@ -14,7 +13,6 @@ from gateway.auth.ratelimit import (
     MemoryCounter,
     RateLimiter,
     RedisCounter,
-    rate_limiter,
 )
 
 
@@ -100,15 +98,6 @@ async def test_expired_windows_are_swept_when_many_keys(clock: Clock):
 def test_keys_never_hold_the_subject():
     key = RateLimiter.key(LOG_IN_PER_EMAIL, "alice@example.com")
     assert "alice" not in key and key.startswith("conex:ratelimit:log-in:email:")
-
-
-async def test_one_limiter_per_application_in_process_without_redis():
-    state = State()
-    state.redis = None
-    first = rate_limiter(state)
-    assert rate_limiter(state) is first
-    assert isinstance(first.counter, MemoryCounter)
-    assert rate_limiter(State()) is not first
 
 
 async def test_redis_counter_windows_expire_and_release_creates_nothing(redis_client):

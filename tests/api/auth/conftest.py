@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.domain.enums import PartnerScope, TokenKind
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests import factories as f
 
@@ -51,4 +52,4 @@ async def redis_client_app(redis_app: Starlette) -> AsyncIterator[httpx.AsyncCli
     transport = httpx.ASGITransport(app=redis_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-    await redis_app.state.redis.aclose()  # the lifespan's job; ASGITransport runs none
+    await services_of(redis_app).aclose()  # the lifespan's job; ASGITransport runs none

@@ -15,6 +15,7 @@ from gateway.app import create_app
 from gateway.auth import passwords
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter
 from gateway.domain.enums import AccountStatus
+from gateway.services import services_of
 from tests import factories as f
 from tests.api.auth.support import OTHER_STRONG, STRONG, count, op, rows, sign_up, snapshot
 
@@ -170,7 +171,7 @@ async def test_the_window_ends(client, app):
             return self.now
 
     clock = Clock()
-    app.state.rate_limiter = RateLimiter(MemoryCounter(clock=clock))
+    services_of(app).rate_limiter = RateLimiter(MemoryCounter(clock=clock))
     await sign_up(client, "nadia@example.com")
     for _ in range(5):
         await attempt(client, "nadia@example.com", WRONG)
@@ -202,7 +203,7 @@ async def test_redis_counters_are_shared_by_workers(
     transport = httpx.ASGITransport(app=worker)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as second:
         assert rate_limited(await attempt(second, "nadia@example.com", STRONG))
-    await worker.state.redis.aclose()
+    await services_of(worker).aclose()
 
 
 async def test_redis_success_resets_the_email_counter(redis_client_app, redis_client):

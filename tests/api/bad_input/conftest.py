@@ -18,7 +18,6 @@ from starlette.applications import Starlette
 
 from db.engine import create_engine
 from gateway.app import create_app
-from gateway.schema.schema import GatewaySchema, build_schema
 from gateway.settings import Settings
 from tests.api.bad_input.world import BadWorld, build_bad_world, full_dump, restore
 from tests.conftest import BACKENDS, TEST_SECRET_KEY, run_outside_test_loop, truncate_postgres
@@ -66,16 +65,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-def shared_schema() -> GatewaySchema:
-    return build_schema()
-
-
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, shared_schema: GatewaySchema) -> Starlette:
-    app = create_app(settings, engine=engine)
-    app.state.schema = shared_schema
-    return app
+def app(settings: Settings, engine: AsyncEngine) -> Starlette:
+    return create_app(settings, engine=engine)  # on the process's one schema (build_schema)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from gateway.app import create_app
+from gateway.services import services_of
 
 
 @pytest.fixture
@@ -25,7 +26,8 @@ def client_with(engine: Any, settings: Any) -> Callable[..., Any]:
             try:
                 yield client
             finally:
-                if app.state.redis is not None:  # no lifespan under ASGITransport
-                    await app.state.redis.aclose()
+                redis = services_of(app).redis
+                if redis is not None:  # no lifespan under ASGITransport
+                    await redis.aclose()
 
     return make

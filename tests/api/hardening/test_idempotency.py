@@ -26,6 +26,7 @@ from gateway.app import create_app
 from gateway.http.idempotency import LIFETIME, mutation_fields, principal_key, request_hash
 from gateway.resolvers.unit import Unit
 from gateway.security.persisted import sha256
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.api.account.world import World, build_world, dump, gid, one
 from tests.api.quote.support import create_input
@@ -83,7 +84,7 @@ def po_variables(quote_id: int, po: str = "PO-1", version: int = 1) -> dict[str,
 
 
 def shift_clock(app: Starlette, delta: dt.timedelta) -> None:
-    app.state.clock = lambda: dt.datetime.now(dt.UTC) + delta
+    services_of(app).clock = lambda: dt.datetime.now(dt.UTC) + delta
 
 
 # --- executed once, replayed ----------------------------------------------------------------

@@ -119,22 +119,26 @@ NESTED = """{ partners(first: 7) { edges { node {
 def test_cost_is_computed_statically(query, expected):
     from graphql import parse
 
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
     from gateway.security.cost import requested_cost
 
     sizes = {"default_page_size": 20, "max_page_size": 100}
-    assert requested_cost(schema._schema, parse(query), None, {}, **sizes) == expected
+    assert (
+        requested_cost(build_schema(guarded=False)._schema, parse(query), None, {}, **sizes)
+        == expected
+    )
 
 
 def test_cost_uses_variables():
     from graphql import parse
 
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
     from gateway.security.cost import requested_cost
 
     document = parse("query($n: Int) { partners(first: $n) { edges { node { id } } } }")
+    schema = build_schema(guarded=False)._schema
     sizes = {"default_page_size": 20, "max_page_size": 100}
-    assert requested_cost(schema._schema, document, None, {"n": 50}, **sizes) == 1 + 50 * 2
+    assert requested_cost(schema, document, None, {"n": 50}, **sizes) == 1 + 50 * 2
 
 
 def test_actual_cost_counts_every_object_returned_and_nothing_else() -> None:
@@ -187,7 +191,9 @@ async def test_conex_max_page_size_limits_every_page_and_its_price(
 def test_cost_prices_pages_with_the_sizes_it_is_given():
     from graphql import parse
 
-    from gateway.schema.schema import schema
+    from gateway.schema.schema import build_schema
+
+    schema = build_schema(guarded=False)
     from gateway.security.cost import requested_cost
 
     def cost(query: str, **sizes: int) -> int:

@@ -6,6 +6,7 @@ import json
 
 from gateway.domain.enums import PartnerScope, TokenKind
 from gateway.security.persisted import build_manifest, sha256
+from gateway.services import services_of
 from tests import factories as f
 from tests.contract import CONTRACT
 
@@ -47,7 +48,7 @@ async def test_apq_hash_is_verified(client):
 async def test_apq_cached_in_redis_is_shared(client_with, redis_url):
     digest = sha256(QUERY)
     async with client_with(redis_url=redis_url) as first:
-        await first.app.state.redis.flushdb()
+        await services_of(first.app).redis.flushdb()
         await first.post("/graphql", json=apq(digest, QUERY))
     async with client_with(redis_url=redis_url) as second:  # another worker
         hit = await second.post("/graphql", json=apq(digest))

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-import gateway.app
 from db.engine import create_engine
 from gateway.app import create_app
 from gateway.schema.schema import GatewaySchema, build_schema
@@ -62,17 +61,11 @@ def shared_schema() -> GatewaySchema:
 
 
 @pytest.fixture
-def app(
-    settings: Settings,
-    engine: AsyncEngine,
-    shared_schema: GatewaySchema,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Starlette:
-    """The root fixture's app, on one schema for all. Building the schema is most of what
-    ``create_app`` costs, and graphql-core's validation cache keys on the schema: each
-    contract document holds every operation of its client, so a fresh schema per cell would
-    build and validate it all again ~1,200 times."""
-    monkeypatch.setattr(gateway.app, "build_schema", lambda: shared_schema)
+def app(settings: Settings, engine: AsyncEngine) -> Starlette:
+    """The root fixture's app; every app of the process has the one schema (``build_schema``
+    is cached), which matters here: graphql-core's validation cache keys on the schema, and
+    each contract document holds every operation of its client, so a fresh schema per cell
+    would build and validate it all again ~1,200 times."""
     return create_app(settings, engine=engine)
 
 

@@ -28,11 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-import gateway.app
 from db.base import Base
 from gateway.app import create_app
 from gateway.schema.execution import PlannedExecutor
 from gateway.schema.schema import GatewaySchema, build_schema
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.api.matrix.ops import OPS, is_mutation, without_throttle
 from tests.api.matrix.table import MATRIX
@@ -73,14 +73,13 @@ async def both(
     engine: AsyncEngine,
     shared_schema: GatewaySchema,
     graphql_core_schema: GatewaySchema,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """A client of the planned app and one of the graphql-core app, on one clock."""
 
     def app_of(schema: GatewaySchema) -> Starlette:
-        monkeypatch.setattr(gateway.app, "build_schema", lambda: schema)
         made = create_app(settings, engine=engine)
-        made.state.clock = lambda: NOW
+        services = services_of(made)
+        services.schema, services.clock = schema, lambda: NOW
         return made
 
     planned, plain = app_of(shared_schema), app_of(graphql_core_schema)

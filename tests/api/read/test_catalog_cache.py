@@ -16,6 +16,7 @@ from db.queries.catalog import Catalog, CatalogPrice, CatalogProduct
 from gateway.app import create_app
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.schema.catalog import product_of
+from gateway.services import services_of
 from tests.api.read.conftest import World
 from tests.helpers import count_statements
 
@@ -67,8 +68,8 @@ async def _raise_server_starter_eur(engine: Any, amount: Decimal) -> None:
 
 async def test_catalog_read_once_then_again_when_stale(app, client, engine, world: World):
     clock = Clock()
-    app.state.catalog_cache._clock = clock
-    seconds = app.state.catalog_cache.seconds
+    services_of(app).catalog_cache._clock = clock
+    seconds = services_of(app).catalog_cache.seconds
     assert seconds == 60  # the default (CONEX_CATALOG_CACHE_SECONDS)
 
     cold, before = await _products(client, engine)

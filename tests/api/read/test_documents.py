@@ -9,6 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from gateway.schema.relay import encode_id
+from gateway.services import services_of
 from tests import factories as f
 from tests.api.read.conftest import World
 
@@ -88,7 +89,7 @@ async def test_r_quote_8_tampered_and_expired_links_are_refused(client, world: W
     ] == "INVALID_SIGNATURE"
     longer = re.sub(r"expires=(\d+)", lambda m: f"expires={int(m[1]) + 3600}", url)
     assert (await client.get(longer)).status_code == 403
-    app.state.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
+    services_of(app).clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
     expired = await client.get(url)
     assert expired.status_code == 403
     assert expired.json()["errors"][0]["extensions"]["code"] == "LINK_EXPIRED"

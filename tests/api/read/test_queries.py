@@ -10,6 +10,7 @@ import pytest
 
 from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteStatus, Tier
 from gateway.schema.relay import encode_id
+from gateway.services import services_of
 from tests import factories as f
 from tests.api.read.conftest import World
 from tests.contract import document, operations, request
@@ -371,10 +372,10 @@ async def test_r_eval_1_r_maint_7_status_flips_at_midnight_utc(
         values |= {"evaluation_ends_on": end, "license_key": None, "maintenance_ends_on": None}
     (pk,) = await world.add_licenses(1, **values)
     # Stand one second before the next UTC midnight: still "today".
-    app.state.clock = lambda: dt.datetime.combine(TODAY, dt.time(23, 59, 59), dt.UTC)
+    services_of(app).clock = lambda: dt.datetime.combine(TODAY, dt.time(23, 59, 59), dt.UTC)
     data = await run(client, "LicenseDetail", {"id": encode_id("License", pk)}, world.alice_token)
     assert data["node"]["status"] == status
-    app.state.clock = lambda: dt.datetime.combine(end, dt.time(0, 0), dt.UTC)
+    services_of(app).clock = lambda: dt.datetime.combine(end, dt.time(0, 0), dt.UTC)
     data = await run(client, "LicenseDetail", {"id": encode_id("License", pk)}, world.alice_token)
     assert data["node"]["status"] in {"EVALUATION_EXPIRED", "MAINTENANCE_EXPIRED"}
 
