@@ -9,6 +9,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from db.queries import account as queries
+from gateway.actions.unit import UnitOfWork
 from gateway.auth import sessions
 from gateway.auth.guards import require
 from gateway.auth.passwords import hash_password_off_loop, verify_password_off_loop
@@ -16,7 +17,6 @@ from gateway.domain import account as rules
 from gateway.domain.enums import AccountStatus, PrincipalKind, TaxIdKind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.resolvers.mutate import DomainErrors, collect, mutate
-from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
 from gateway.schema.info import Info
@@ -36,7 +36,7 @@ def _tax_id_text(items: Sequence[tuple[TaxIdKind, str]]) -> list[str]:
     return [f"{kind.value} {value}" for kind, value in items]
 
 
-async def _own_account(unit: Unit) -> Row[Any]:
+async def _own_account(unit: UnitOfWork) -> Row[Any]:
     """The caller's account, locked for the rest of the transaction."""
     account_id = unit.principal.account_id
     row = None
@@ -57,7 +57,7 @@ async def account_update(info: Info, input: AccountUpdateInput) -> p.AccountPayl
     """R-ACC-5: only the fields given change; tax ids are replaced as a whole list."""
     require(info, PrincipalKind.CUSTOMER)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         errors: list[DomainError] = []
         values: dict[str, Any] = {}
         if input.name is not None:
@@ -105,7 +105,7 @@ async def account_change_email(info: Info, input: AccountChangeEmailInput) -> p.
     merely invited as a contact — is taken (merging two accounts is a staff matter)."""
     require(info, PrincipalKind.CUSTOMER)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         row = await _own_account(unit)
         new_email = rules.check_new_email(input.new_email, current=row.email)
         await _check_password(row, input.password, "password")
@@ -148,7 +148,7 @@ async def account_change_password(info: Info, input: AccountChangePasswordInput)
     do pending reset links. When the current session cannot be told apart, all end."""
     require(info, PrincipalKind.CUSTOMER)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         row = await _own_account(unit)
         await _check_password(row, input.current_password, "currentPassword")
         rules.check_new_password(input.new_password, email=row.email)
@@ -186,7 +186,7 @@ async def account_close(info: Info, input: AccountCloseInput) -> p.AccountCloseP
     keep the name and email printed on them; the email is free for a new sign-up."""
     require(info, PrincipalKind.CUSTOMER)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         row = await _own_account(unit)
         await _check_password(row, input.password, "password")
         sens, quote_numbers = await queries.contact_roles_blocking_close(

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from db.queries import auth as queries
+from gateway.actions.invitation import new_set_password_link
+from gateway.actions.unit import UnitOfWork
 from gateway.auth import principal as principals
 from gateway.auth import sessions
 from gateway.auth.guards import require
@@ -41,9 +43,7 @@ from gateway.domain.account import (
 )
 from gateway.domain.enums import AccountStatus, PrincipalKind
 from gateway.domain.errors import DomainError, ErrorCode
-from gateway.resolvers.invitation import new_set_password_link
 from gateway.resolvers.mutate import DomainErrors, collect, mutate
-from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
 from gateway.schema.common import UserError
@@ -115,7 +115,7 @@ async def sign_up(info: Info, input: SignUpInput) -> p.SignUpPayload:
     (``gateway.resolvers.invitation``). A closed account's email is free again (R-ACC-4)."""
     caller = require(info, *PUBLIC)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         email, name, country = _sign_up_fields(input)
         if await queries.account_for_log_in(unit.session, email=email) is not None:
             raise _email_taken()
@@ -165,7 +165,7 @@ async def log_in(info: Info, input: LogInInput) -> p.LogInPayload:
             user_errors=[UserError(field=None, code=ErrorCode.RATE_LIMITED, message=RATE_LIMITED)]
         )
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         row = await queries.account_for_log_in(unit.session, email=email) if email else None
         usable = row if row is not None and row.status == AccountStatus.ACTIVE else None
         password = input.password
@@ -212,7 +212,7 @@ def _invalid_token(field: str) -> DomainError:
 async def token_refresh(info: Info, input: TokenRefreshInput) -> p.TokenRefreshPayload:
     require(info, *PUBLIC)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         rotation = await sessions.rotate_session(
             unit.session,
             refresh_token=input.refresh_token,
@@ -254,7 +254,7 @@ async def log_out(info: Info) -> p.LogOutPayload:
     account_id = principal.account_id
     assert account_id is not None
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         ended = 0
         if principal.session_family is not None:
             ended = await sessions.end_session(
@@ -314,7 +314,7 @@ async def password_reset_request(info: Info, input: PasswordResetRequestInput) -
     limiter = _limiter(info)
     address = _client_address(info)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         email = normalise_email(input.email)  # a malformed email tells nothing about accounts
         within_email = await limiter.acquire(RESET_PER_EMAIL, email)
         within_address = await limiter.acquire(RESET_PER_ADDRESS, address)
@@ -344,7 +344,7 @@ async def password_reset(info: Info, input: PasswordResetInput) -> p.Payload:
     require(info, *PUBLIC)
     reset_email: list[str] = []
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         found = await queries.usable_password_reset_token(
             unit.session, token_hash=token_hash(input.token), now=unit.now
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 from typing import Any
 
 from graphql import GraphQLError
@@ -13,6 +11,9 @@ from sqlalchemy.engine import Row
 from db.queries import account as accounts
 from db.queries import license as queries
 from db.queries.numbers import next_number
+from gateway.actions.invitation import invite_contact
+from gateway.actions.license_keys import new_license_key
+from gateway.actions.unit import UnitOfWork as Unit
 from gateway.auth import policy
 from gateway.auth.guards import require
 from gateway.domain import account as account_rules
@@ -23,9 +24,7 @@ from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
 from gateway.integrations.payments import PaymentDeclined, ProcessorUnavailable, processor_for
-from gateway.resolvers.invitation import invite_contact
 from gateway.resolvers.mutate import DomainErrors, collect, mutate, not_found, require_id
-from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.info import Info
 from gateway.schema.license import License
@@ -38,13 +37,6 @@ from gateway.schema.mutation_inputs import (
 from gateway.schema.relay import encode_id
 
 SIGNED_IN = (PrincipalKind.CUSTOMER, PrincipalKind.PARTNER, PrincipalKind.STAFF)
-KEY_BYTES = 93
-
-
-def new_license_key() -> str:
-    """An opaque key for the product's admin console; shown only to the license's contacts
-    (R-SEC-3), never mailed."""
-    return "AAAB" + base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
 
 
 async def _contact_account(unit: Unit, email: str, *, country: str) -> tuple[int, bool]:

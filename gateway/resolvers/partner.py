@@ -10,13 +10,13 @@ import datetime as dt
 from typing import Any
 
 from db.queries import auth as queries
+from gateway.actions.unit import UnitOfWork
 from gateway.auth.guards import require_staff
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.domain.account import check_text
 from gateway.domain.enums import PartnerScope, TokenKind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.resolvers.mutate import DomainErrors, mutate, not_found, require_id
-from gateway.resolvers.unit import Unit
 from gateway.schema import payloads as p
 from gateway.schema.info import Info
 from gateway.schema.mutation_inputs import PartnerTokenCreateInput
@@ -60,7 +60,7 @@ async def partner_token_create(
 ) -> p.PartnerTokenCreatePayload:
     require_staff(info)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         errors: list[DomainError] = []
         values: dict[str, Any] = {}
         for key, check in (
@@ -112,7 +112,7 @@ async def partner_token_revoke(info: Info, token_id: str) -> p.PartnerTokenRevok
     """Idempotent: revoking a revoked token keeps its first revocation time."""
     require_staff(info)
 
-    async def work(unit: Unit) -> dict[str, Any]:
+    async def work(unit: UnitOfWork) -> dict[str, Any]:
         pk = require_id(token_id, "PartnerToken", "id")
         revoked = await queries.revoke_partner_token(unit.session, token_id=pk, now=unit.now)
         if revoked is None:

@@ -62,7 +62,7 @@ class Mutation:
     async def quote_set_po_number(
         self, info: Info, id: strawberry.ID, expected_version: int, po_number: str | None = None
     ) -> p.QuotePayload:
-        return await quote.quote_set_po_number(info, id, po_number, expected_version)
+        return await quote.quote_set_po_number(info, id, expected_version, po_number)
 
     @strawberry.mutation
     async def order_set_po_number(
