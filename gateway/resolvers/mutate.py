@@ -15,7 +15,7 @@ from gateway.schema.relay import decode_id_of
 
 P = TypeVar("P")
 
-__all__ = ["DomainErrors", "collect", "mutate", "not_found", "require_id"]
+__all__ = ["DomainErrors", "mutate", "not_found", "require_id"]
 
 
 async def mutate(
@@ -55,16 +55,3 @@ def require_id(global_id: str, type_name: str, field: str) -> int:
     if pk is None:
         raise not_found(field, type_name.lower())
     return pk
-
-
-T = TypeVar("T")
-
-
-def collect(errors: list[DomainError], check: Callable[[], T]) -> T | None:
-    """Run one field's check; a refusal joins ``errors`` so that every bad field is
-    reported at once (raise ``DomainErrors(errors)`` when any were collected)."""
-    try:
-        return check()
-    except DomainError as error:
-        errors.append(error)
-        return None
