@@ -29,7 +29,7 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import quote as rules
 from gateway.domain.enums import QuoteStatus
-from gateway.domain.errors import not_found
+from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.quote_input import QuoteCreateCommand, QuoteCreateFields, parse_quote_create
 from gateway.domain.quote_pricing import price_quote
 
@@ -184,8 +184,8 @@ async def delete_quote(*, uow: UnitOfWork, principal: Principal, quote_id: int) 
         open_=quote_status_is(QuoteStatus.OPEN, uow.today),
         now=uow.now,
     )
-    if row is None:
-        raise await refuse_stale_or_closed(uow, quote_id, before.version)
+    if row is None:  # a concurrent payment or deletion won the race
+        raise DomainError(ErrorCode.QUOTE_NOT_OPEN, "The quote is no longer open.", field=("id",))
     uow.audit(
         "quoteDelete",
         "Quote",
