@@ -1,13 +1,22 @@
-"""Audit events as the loaders and the ``auditEvents`` connection read them."""
+"""The audit trail (R-SEC-1): events written in the transaction of the change they record,
+and read by the loaders and the ``auditEvents`` connection."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEvent
 from db.queries.batch import by_id_statement
+
+
+async def insert_audit_events(*, session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
+    """One executemany for every event of the unit of work."""
+    if events:
+        await session.execute(insert(AuditEvent), list(events))
 
 
 def audit_event_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(StrEnum):
@@ -37,3 +41,60 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class DomainErrors(Exception):
+    """Several refusals at once: input validation reports every bad field."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+class Refusals:
+    """Collects the refusals of one input's checks, so that every bad field is reported."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def add(self, error: DomainError) -> None:
+        self.errors.append(error)
+
+    def check(self, check: Callable[[], T]) -> T | None:
+        """Run one check; its refusal is kept and ``None`` returned."""
+        try:
+            return check()
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def raise_any(self, prefix: tuple[str, ...] = ()) -> None:
+        """Raise every kept refusal at once, their fields under ``prefix``."""
+        if self.errors:
+            raise DomainErrors([under(prefix, e) for e in self.errors])
+
+
+def under(prefix: tuple[str, ...], error: DomainError) -> DomainError:
+    """The refusal reported at ``prefix`` + its field (none stays none)."""
+    if not prefix or not error.field:
+        return error
+    return DomainError(error.code, error.message, field=(*prefix, *error.field))
+
+
+def at(field: tuple[str, ...], check: Callable[[], T]) -> T:
+    """Run a check and report its refusal on ``field`` (the input's own path)."""
+    try:
+        return check()
+    except DomainError as error:
+        raise DomainError(error.code, error.message, field=field) from None
+
+
+def not_found(field: str, what: str = "object") -> DomainError:
+    """What a caller gets for an id that does not exist *or* that it may not see (R-QUOTE-6)."""
+    return DomainError(ErrorCode.NOT_FOUND, f"No such {what}.", field=(field,))

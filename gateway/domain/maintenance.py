@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from gateway.domain.dates import add_months
-from gateway.domain.enums import Deployment, QuoteLineKind
+from gateway.domain.enums import Deployment
 from gateway.domain.errors import DomainError, ErrorCode
 
 MAINTENANCE_BLOCK_MONTHS = 12  # R-MAINT-1
@@ -96,20 +96,6 @@ def renewal_years_allowed(
 def co_term_requires_sales_review(sync_with_sens: Sequence[str] | None) -> bool:
     """R-MAINT-6: a maintenance synchronisation request flags the quote for sales review."""
     return bool(sync_with_sens)
-
-
-def check_co_term_end(*, kind: QuoteLineKind, starts_on: date, ends_on: date) -> None:
-    """R-MAINT-6: a new or upgrade line keeps its 12 months; it cannot be synced shorter."""
-    if kind == QuoteLineKind.RENEWAL:
-        return
-    minimum = add_months(starts_on, MAINTENANCE_BLOCK_MONTHS)
-    if ends_on < minimum:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"A {kind.value.lower()} license includes 12 months of maintenance and cannot be "
-            f"synchronised to end before {minimum.isoformat()}",
-            field=("syncWithSens",),
-        )
 
 
 def maintenance_for_paid_renewal(

@@ -75,10 +75,12 @@ def check_quote_editable(
     raise DomainError(ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value.lower()}")
 
 
-def check_open(status: QuoteStatus) -> None:
+def check_open(status: QuoteStatus, *, field: tuple[str, ...] = ()) -> None:
     """R-QUOTE-1, R-QUOTE-2: paying or editing needs an open (effective status) quote."""
     if status != QuoteStatus.OPEN:
-        raise DomainError(ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value.lower()}")
+        raise DomainError(
+            ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value.lower()}.", field=field
+        )
 
 
 def check_po_number(value: str | None) -> str | None:
@@ -103,12 +105,16 @@ def check_po_number(value: str | None) -> str | None:
     return value
 
 
-def check_transition(current: QuoteStatus, new: QuoteStatus) -> None:
-    """R-QUOTE-2: OPEN → PAID, EXPIRED or DELETED; no other transition."""
+def check_transition(
+    current: QuoteStatus, new: QuoteStatus, *, field: tuple[str, ...] = ()
+) -> None:
+    """R-QUOTE-2: OPEN → PAID, EXPIRED or DELETED; no other transition. ``current`` is the
+    effective status (``effective_quote_status``)."""
     if (current, new) not in ALLOWED_TRANSITIONS:
         raise DomainError(
             ErrorCode.QUOTE_NOT_OPEN,
-            f"A {current.value.lower()} quote cannot become {new.value.lower()}",
+            f"The quote is {current.value.lower()}; it cannot become {new.value.lower()}.",
+            field=field,
         )
 
 
@@ -120,11 +126,6 @@ def check_expected_version(*, current: int, expected: int) -> None:
             f"The quote is at version {current}, not {expected}; reload it and try again",
             field=("expectedVersion",),
         )
-
-
-def next_version(current: int) -> int:
-    """R-QUOTE-7: every edit bumps the version."""
-    return current + 1
 
 
 # --- Quote input: what a customer, partner or staff member may put on a quote ---------------

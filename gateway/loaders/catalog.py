@@ -25,7 +25,7 @@ class CatalogCache:
     do), while nearly every request shows a product or a license status: reading it once a
     minute rather than on every request saves 4 statements per request. A price or rate
     change therefore shows in reads (statuses, products, upgrade prices) up to ``seconds``
-    late; quotes are always priced from the database (``quote_build.load_catalog``), never
+    late; quotes are always priced from the database (``actions.quote_lines.load_catalog``), never
     from here. ``seconds=0`` reads it on every request (CONEX_CATALOG_CACHE_SECONDS).
     """
 

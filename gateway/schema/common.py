@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from gateway.domain.enums import Currency
-from gateway.domain.errors import DomainError, ErrorCode
+from gateway.domain.errors import ErrorCode
 
 
 @strawberry.type(description="An exact amount with its currency (R-CUR-4).")
@@ -25,7 +25,3 @@ class UserError:
     field: list[str] | None
     code: ErrorCode
     message: str
-
-    @classmethod
-    def from_domain(cls, error: DomainError) -> UserError:
-        return cls(field=list(error.field) or None, code=error.code, message=error.message)

@@ -7,13 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.domain.dates import add_months
-from gateway.domain.enums import Deployment, LicenseStatus, LicenseType, QuoteLineKind
+from gateway.domain.enums import Deployment, LicenseStatus, LicenseType
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.license import license_status
 from gateway.domain.maintenance import (
     MAINTENANCE_BLOCK_MONTHS,
     MAX_MAINTENANCE_YEARS_AHEAD,
-    check_co_term_end,
     check_maintenance_limit,
     cloud_term_after_late_charge,
     co_term_requires_sales_review,
@@ -185,23 +184,6 @@ def test_r_maint_6_sync_request_flags_the_quote_for_sales_review() -> None:
     assert co_term_requires_sales_review(["SEN-L1234567"])
     assert not co_term_requires_sales_review([])
     assert not co_term_requires_sales_review(None)
-
-
-@pytest.mark.parametrize("kind", [QuoteLineKind.NEW, QuoteLineKind.UPGRADE])
-def test_r_maint_6_new_or_upgrade_line_cannot_be_synced_below_12_months(
-    kind: QuoteLineKind,
-) -> None:
-    start = date(2025, 5, 10)
-    check_co_term_end(kind=kind, starts_on=start, ends_on=date(2026, 5, 10))
-    check_co_term_end(kind=kind, starts_on=start, ends_on=date(2026, 9, 1))
-    with pytest.raises(DomainError) as caught:
-        check_co_term_end(kind=kind, starts_on=start, ends_on=date(2026, 5, 9))
-    assert caught.value.code is ErrorCode.INVALID
-
-
-def test_r_maint_6_renewal_line_may_be_synced_shorter() -> None:
-    start = date(2025, 5, 10)
-    check_co_term_end(kind=QuoteLineKind.RENEWAL, starts_on=start, ends_on=date(2025, 11, 1))
 
 
 @given(DAYS, YEARS)

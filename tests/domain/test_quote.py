@@ -16,7 +16,6 @@ from gateway.domain.quote import (
     check_transition,
     edit_blocked_reason,
     effective_quote_status,
-    next_version,
     quote_valid_until,
 )
 
@@ -166,7 +165,3 @@ def test_r_quote_7_stale_expected_version_is_refused() -> None:
         check_expected_version(current=4, expected=3)
     assert caught.value.code is ErrorCode.STALE_VERSION
     assert caught.value.field == ("expectedVersion",)
-
-
-def test_r_quote_7_every_edit_bumps_the_version() -> None:
-    assert next_version(1) == 2

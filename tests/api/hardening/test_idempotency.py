@@ -22,9 +22,9 @@ from starlette.applications import Starlette
 
 from db.engine import create_engine
 from db.models import ApiToken, AuditEvent, IdempotencyKey, OutgoingMail, Quote
+from gateway.actions.unit import UnitOfWork
 from gateway.app import create_app
 from gateway.http.idempotency import LIFETIME, mutation_fields, principal_key, request_hash
-from gateway.resolvers.unit import Unit
 from gateway.security.persisted import sha256
 from gateway.services import services_of
 from gateway.settings import Settings
@@ -356,11 +356,11 @@ async def test_a_server_error_before_anything_was_written_frees_the_key(
 ) -> None:
     quote_id = await world.quote(lines=[world.line()])
 
-    async def broken(self: Unit) -> None:
+    async def broken(self: UnitOfWork) -> None:
         raise RuntimeError("the disk is on fire")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Unit, "flush_records", broken)
+        patch.setattr(UnitOfWork, "flush_records", broken)
         failed = await post(client, "SetQuotePoNumber", po_variables(quote_id), world.alice_token)
     assert code(failed) == "INTERNAL_SERVER_ERROR"
     assert (await one(world.engine, Quote, quote_id)).version == 1  # rolled back

@@ -14,8 +14,9 @@ import datetime as dt
 from urllib.parse import quote
 
 from db.queries import auth as queries
+from gateway.actions import messages
+from gateway.actions.unit import UnitOfWork
 from gateway.auth.tokens import new_secret, token_hash
-from gateway.resolvers.unit import Unit
 
 # Long enough for a colleague to read a quote mail after a holiday; a lapsed link is
 # replaced by asking for a password reset with the same address.
@@ -28,7 +29,7 @@ def set_password_link(public_url: str, token: str) -> str:
 
 
 async def new_set_password_link(
-    unit: Unit, *, account_id: int, lifetime: dt.timedelta = RESET_TOKEN_LIFETIME
+    unit: UnitOfWork, *, account_id: int, lifetime: dt.timedelta = RESET_TOKEN_LIFETIME
 ) -> str:
     """A single-use link that sets the account's password (and activates an invited one);
     only the token's hash is stored."""
@@ -44,20 +45,8 @@ async def new_set_password_link(
 
 
 async def invite_contact(
-    unit: Unit, *, account_id: int, email: str, subject: str, reason: str
+    unit: UnitOfWork, *, account_id: int, email: str, subject: str, reason: str
 ) -> None:
     """Queue the invitation of a newly invited contact, with its set-password link."""
     link = await new_set_password_link(unit, account_id=account_id, lifetime=INVITATION_LIFETIME)
-    unit.mail(
-        to=email,
-        subject=subject,
-        body=(
-            f"Hello,\n\n{reason}\n\n"
-            "To see it in My Conex, choose a password for your account with this link\n"
-            "(it works once, within 7 days):\n\n"
-            f"{link}\n\n"
-            'If the link has expired, use "Forgot password" on My Conex with this address.\n\n'
-            "-- My Conex\n"
-        ),
-        template="contact_invitation",
-    )
+    unit.send(email, messages.contact_invitation(subject=subject, reason=reason, link=link))

@@ -1,10 +1,9 @@
-"""One mutation, one transaction: the unit of work every mutation resolver runs in.
+"""One mutation, one transaction: the unit of work every action runs in.
 
-``async with unit_of_work(info) as unit:`` opens a session and a transaction; the resolver
+``async with unit_of_work(...) as unit:`` opens a session and a transaction; the action
 writes through ``unit.session``, records audit events (R-SEC-1) and outgoing mail in the
-same transaction, and raises ``DomainError`` to refuse. On a refusal or any exception
-everything is rolled back; on success it commits once and the request's loaders are
-renewed so the payload reads what was just written.
+same transaction, and raises ``DomainError`` (or ``DomainErrors``) to refuse. On a refusal
+or any exception everything is rolled back; on success it commits once.
 """
 
 from __future__ import annotations
@@ -15,17 +14,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import AuditEvent, OutgoingMail
+from db.queries.audit import insert_audit_events
+from db.queries.outbox import insert_outgoing_mails
+from gateway.actions.messages import Message
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PrincipalKind
-from gateway.schema.info import Info
 
 
 @dataclass
-class Unit:
+class UnitOfWork:
     session: AsyncSession
     principal: Principal
     now: dt.datetime
@@ -77,11 +76,12 @@ class Unit:
             dict(to_address=to, subject=subject, body=body, template=template, created_at=self.now)
         )
 
+    def send(self, to: str, message: Message) -> None:
+        self.mail(to=to, subject=message.subject, body=message.body, template=message.template)
+
     async def flush_records(self) -> None:
-        if self.events:
-            await self.session.execute(insert(AuditEvent), self.events)
-        if self.mails:
-            await self.session.execute(insert(OutgoingMail), self.mails)
+        await insert_audit_events(session=self.session, events=self.events)
+        await insert_outgoing_mails(session=self.session, mails=self.mails)
 
 
 def _plain(value: Any) -> Any:
@@ -95,15 +95,14 @@ def _plain(value: Any) -> Any:
 
 
 @asynccontextmanager
-async def unit_of_work(info: Info, *, principal: Principal | None = None) -> AsyncIterator[Unit]:
-    context = info.context
-    async with context.session_factory() as session, session.begin():
-        unit = Unit(
-            session=session,
-            principal=principal or context.principal,
-            now=context.now,
-            public_url=context.settings.public_url,
-        )
+async def unit_of_work(
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    now: dt.datetime,
+    public_url: str,
+) -> AsyncIterator[UnitOfWork]:
+    async with session_factory() as session, session.begin():
+        unit = UnitOfWork(session=session, principal=principal, now=now, public_url=public_url)
         yield unit
         await unit.flush_records()
-    context.renew_loaders()

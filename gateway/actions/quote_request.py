@@ -9,13 +9,26 @@ is null and ``userErrors`` is empty.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Row
 
 from db.queries import numbers
 from db.queries import quote as queries
+from gateway.actions import messages
+from gateway.actions.quote_lines import (
+    fx_values,
+    line_row_values,
+    load_catalog,
+    mail_contacts,
+    quote_totals_values,
+    summary,
+    visible_quote,
+)
+from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
+from gateway.auth.principal import Principal
 from gateway.domain import maintenance
 from gateway.domain import quote as rules
 from gateway.domain.currency import DZD_COUNTRY
@@ -28,7 +41,8 @@ from gateway.domain.enums import (
     QuoteStatus,
     Tier,
 )
-from gateway.domain.errors import DomainError, ErrorCode
+from gateway.domain.errors import DomainError, DomainErrors, ErrorCode, Refusals
+from gateway.domain.quote_input import LineDraft, PriceCatalog, email_at
 from gateway.domain.quote_pricing import (
     LineSpec,
     PricingTerms,
@@ -38,24 +52,26 @@ from gateway.domain.quote_pricing import (
     pricing_terms,
 )
 from gateway.domain.upgrade import check_upgrade
-from gateway.resolvers.mutate import DomainErrors
-from gateway.resolvers.quote_build import (
-    LineDraft,
-    PriceCatalog,
-    attempt,
-    email_at,
-    fx_values,
-    load_catalog,
-    mail_contacts,
-    quote_summary,
-    quote_totals_values,
-    visible_payload,
-)
-from gateway.resolvers.unit import Unit
-from gateway.schema.mutation_inputs import RenewalQuoteRequestInput, UpgradeQuoteRequestInput
 
 SEN_MAX = 20
 SYNC_MAX = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalRequest:
+    sen: str
+    contact_email: str
+    years: int | None = 1
+    currency: Currency | None = None
+    sync_with_sens: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradeRequest:
+    sen: str
+    contact_email: str
+    to_tier: Tier
+    currency: Currency | None = None
 
 
 def no_such_license() -> DomainError:
@@ -71,7 +87,7 @@ def _sen(value: str) -> str:
     return value.strip().upper()
 
 
-async def _requested_license(unit: Unit, sen: str, email: str) -> tuple[Row[Any], list[str]]:
+async def _requested_license(unit: UnitOfWork, sen: str, email: str) -> tuple[Row[Any], list[str]]:
     """The license named by SEN whose current billing or technical contact has ``email``;
     evaluations are converted by buying, not renewed or upgraded (R-EVAL-4)."""
     sen = _sen(sen)
@@ -98,16 +114,16 @@ def _currency(given: Currency | None, license_row: Row[Any], country: str) -> Cu
     return bought
 
 
-def _reseller(unit: Unit, license_row: Row[Any]) -> tuple[int | None, bool]:
+def _reseller(principal: Principal, license_row: Row[Any]) -> tuple[int | None, bool]:
     """R-QUOTE-5: a partner asking with quotes:write resells the quote; otherwise the quote
     records the partner that resold the license, if any, with ``isReseller`` false."""
-    if policy.resells_as_partner(unit.principal):
-        return unit.principal.partner_id, True
+    if policy.resells_as_partner(principal):
+        return principal.partner_id, True
     return license_row.partner_id, False
 
 
 async def _terms(
-    unit: Unit,
+    unit: UnitOfWork,
     catalog: PriceCatalog,
     currency: Currency,
     organization: Row[Any],
@@ -122,7 +138,9 @@ async def _terms(
     )
 
 
-async def _check_sync_sens(unit: Unit, sens: list[str] | None, license_row: Row[Any]) -> list[str]:
+async def _check_sync_sens(
+    unit: UnitOfWork, sens: list[str] | None, license_row: Row[Any]
+) -> list[str]:
     """R-MAINT-6: the licenses to co-term with; each must be another paid license sharing a
     contact with this one. Any other SEN is refused with the same INVALID message, whether it
     exists or not, so the list reveals nothing about other people's licenses."""
@@ -160,7 +178,7 @@ async def _check_sync_sens(unit: Unit, sens: list[str] | None, license_row: Row[
 
 
 async def _create(
-    unit: Unit,
+    unit: UnitOfWork,
     *,
     action: str,
     license_row: Row[Any],
@@ -172,7 +190,7 @@ async def _create(
     partner_id: int | None,
     is_reseller: bool,
     sync_with_sens: list[str],
-) -> dict[str, Any]:
+) -> Row[Any] | None:
     priced = price_quote([draft.spec], terms, today=unit.today)
     number = await numbers.next_number(unit.session, "quote")
     row = await queries.insert_quote(
@@ -195,7 +213,7 @@ async def _create(
         updated_at=unit.now,
     )
     await queries.insert_lines(
-        unit.session, quote_id=row.id, lines=[draft.row_values(priced.lines[0])]
+        unit.session, quote_id=row.id, lines=[line_row_values(draft, priced.lines[0])]
     )
     unit.audit(
         action,
@@ -212,46 +230,44 @@ async def _create(
         },
     )
     kind = "renewal" if draft.kind is QuoteLineKind.RENEWAL else "upgrade"
-    mail_contacts(
-        unit,
-        contacts,
-        subject=f"Your Conex {kind} quote {number} for {license_row.sen}",
-        body=quote_summary(row),
-        template=f"{kind}_quote",
+    message = messages.requested_quote(
+        kind=kind, number=number, sen=license_row.sen, summary=summary(row)
     )
-    return {"quote": await visible_payload(unit, row.id)}
+    mail_contacts(unit, contacts, message)
+    return await visible_quote(unit, row.id)
 
 
-async def renewal(unit: Unit, input: RenewalQuoteRequestInput) -> dict[str, Any]:
+async def request_renewal_quote(
+    *, uow: UnitOfWork, principal: Principal, command: RenewalRequest
+) -> Row[Any] | None:
     """R-MAINT-4 (starts at the previous expiry, early or late), R-MAINT-5 (3 years ahead at
     most; Cloud 12 months), R-MAINT-6 (co-terming flags sales review), R-PRICE-1 (no promo on
     Cloud renewals), R-PRICE-2/3."""
-    errors: list[DomainError] = []
-    email = attempt(errors, lambda: email_at(input.contact_email, ("contactEmail",)))
-    years = 1 if input.years is None else input.years
-    attempt(errors, lambda: maintenance.check_renewal_years(years))
-    if errors:  # the shape of the input, the same for every SEN: it reveals nothing
-        raise DomainErrors(errors)
+    refusals = Refusals()
+    email = refusals.check(lambda: email_at(command.contact_email, ("contactEmail",)))
+    years = 1 if command.years is None else command.years
+    refusals.check(lambda: maintenance.check_renewal_years(years))
+    refusals.raise_any()  # the shape of the input, the same for every SEN: it reveals nothing
     assert email is not None
-    license_row, contacts = await _requested_license(unit, input.sen, email)
+    license_row, contacts = await _requested_license(uow, command.sen, email)
 
-    catalog = await load_catalog(unit)
+    catalog = await load_catalog(uow)
     deployment = catalog.deployments[license_row.product_id]
-    organization = await queries.organization(unit.session, license_row.organization_id)
+    organization = await queries.organization(uow.session, license_row.organization_id)
     # R-MAINT-4; a paid license always has an end, a missing one renews from today.
     starts_on, ends_on = maintenance.maintenance_for_renewal(
-        license_row.maintenance_ends_on or unit.today, years
+        license_row.maintenance_ends_on or uow.today, years
     )
     maintenance.check_maintenance_limit(
-        deployment=deployment, new_end=ends_on, today=unit.today, years=years
+        deployment=deployment, new_end=ends_on, today=uow.today, years=years
     )
-    sync = await _check_sync_sens(unit, input.sync_with_sens, license_row)
+    sync = await _check_sync_sens(uow, command.sync_with_sens, license_row)
     price = catalog.price(license_row.product_id, Tier(license_row.tier), PriceKind.RENEWAL)
     if price is None:
         raise DomainError(ErrorCode.INVALID, "This license has no renewal price; contact sales.")
-    currency = _currency(input.currency, license_row, organization.country)
-    partner_id, is_reseller = _reseller(unit, license_row)
-    terms = await _terms(unit, catalog, currency, organization, partner_id)
+    currency = _currency(command.currency, license_row, organization.country)
+    partner_id, is_reseller = _reseller(principal, license_row)
+    terms = await _terms(uow, catalog, currency, organization, partner_id)
     license_type = LicenseType(license_row.license_type)
     spec: LineSpec = RenewalLine(deployment, license_type, years, price)
     draft = LineDraft(
@@ -269,7 +285,7 @@ async def renewal(unit: Unit, input: RenewalQuoteRequestInput) -> dict[str, Any]
         maintenance_ends_on=ends_on,
     )
     return await _create(
-        unit,
+        uow,
         action="renewalQuoteRequest",
         license_row=license_row,
         contacts=contacts,
@@ -283,31 +299,33 @@ async def renewal(unit: Unit, input: RenewalQuoteRequestInput) -> dict[str, Any]
     )
 
 
-async def upgrade(unit: Unit, input: UpgradeQuoteRequestInput) -> dict[str, Any]:
+async def request_upgrade_quote(
+    *, uow: UnitOfWork, principal: Principal, command: UpgradeRequest
+) -> Row[Any] | None:
     """R-UPG-1 (upward only; Data Center has nothing above Enterprise), R-UPG-2 (one line
     for one license, a tier of the product), R-UPG-3 (full credit within 30 days of purchase,
     else the difference of list prices; then R-PRICE-*), R-MAINT-3 (maintenance starts at
     payment: the line's dates stay empty until then)."""
-    email = email_at(input.contact_email, ("contactEmail",))
-    license_row, contacts = await _requested_license(unit, input.sen, email)
+    email = email_at(command.contact_email, ("contactEmail",))
+    license_row, contacts = await _requested_license(uow, command.sen, email)
 
-    catalog = await load_catalog(unit)
+    catalog = await load_catalog(uow)
     deployment: Deployment = catalog.deployments[license_row.product_id]
     current = Tier(license_row.tier)
     license_type = LicenseType(license_row.license_type)
     check_upgrade(
-        deployment=deployment, license_type=license_type, current=current, target=input.to_tier
+        deployment=deployment, license_type=license_type, current=current, target=command.to_tier
     )
     current_price = catalog.price(license_row.product_id, current, PriceKind.NEW)
-    target_price = catalog.price(license_row.product_id, input.to_tier, PriceKind.NEW)
+    target_price = catalog.price(license_row.product_id, command.to_tier, PriceKind.NEW)
     if current_price is None or target_price is None:
         raise DomainError(
             ErrorCode.NOT_UPGRADABLE, "This upgrade has no list price.", field=("toTier",)
         )
-    organization = await queries.organization(unit.session, license_row.organization_id)
-    currency = _currency(input.currency, license_row, organization.country)
-    partner_id, is_reseller = _reseller(unit, license_row)
-    terms = await _terms(unit, catalog, currency, organization, partner_id)
+    organization = await queries.organization(uow.session, license_row.organization_id)
+    currency = _currency(command.currency, license_row, organization.country)
+    partner_id, is_reseller = _reseller(principal, license_row)
+    terms = await _terms(uow, catalog, currency, organization, partner_id)
     spec = UpgradeLine(
         deployment=deployment,
         license_type=license_type,
@@ -321,7 +339,7 @@ async def upgrade(unit: Unit, input: UpgradeQuoteRequestInput) -> dict[str, Any]
         kind=QuoteLineKind.UPGRADE,
         product_id=license_row.product_id,
         deployment=deployment,
-        tier=input.to_tier,
+        tier=command.to_tier,
         license_type=license_type,
         deployment_entity=license_row.deployment_entity,
         quantity=1,
@@ -329,7 +347,7 @@ async def upgrade(unit: Unit, input: UpgradeQuoteRequestInput) -> dict[str, Any]
         license_id=license_row.id,
     )
     return await _create(
-        unit,
+        uow,
         action="upgradeQuoteRequest",
         license_row=license_row,
         contacts=contacts,
