@@ -12,6 +12,12 @@ Every test that asks for a database runs once per backend, with ids ``[sqlite]``
 Redis: ``redis_url`` / ``redis_client`` skip when ``CONEX_TEST_REDIS_URL`` is unset and fail
 when it is set but Redis does not answer.
 
+In parallel (pytest-xdist, ``make test`` runs ``-n auto --dist loadgroup``): each worker has
+its own SQLite template (its own ``tmp_path_factory``) and its own PostgreSQL database, the
+URL's name suffixed with the worker id (``conex_test_gw0``, created when missing); every test
+that uses Redis (which flushes its database) is put in one xdist group, so they all run on one
+worker, one at a time.
+
 Passwords: argon2 at its cheapest parameters for the whole suite (``passwords.configure``,
 before any test module hashes one): the same code paths and hash format, ~0.2 ms a hash
 instead of ~0.4 s. ``tests/auth/test_passwords.py`` checks the production default.
@@ -118,10 +124,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, every test on Redis in one group: they flush the one Redis database."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # the marker is xdist's (unknown without it, and --strict-markers is on)
+    for item in items:
+        if "redis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
+def xdist_worker() -> str | None:
+    """``gw0``, ``gw1``… under pytest-xdist; None in a plain run."""
+    return os.environ.get("PYTEST_XDIST_WORKER") or None
+
+
 def postgres_test_url() -> str:
     assert POSTGRES_URL is not None
     url = normalise_database_url(POSTGRES_URL)
     parsed = make_url(url)
+    if (worker := xdist_worker()) is not None:
+        # One database per worker: each wipes, migrates and truncates its own.
+        parsed = parsed.set(database=f"{parsed.database}_{worker}")
+        url = parsed.render_as_string(hide_password=False)
     if parsed.drivername != "postgresql+asyncpg":
         pytest.fail(
             f"CONEX_TEST_DATABASE_URL: expected postgresql+asyncpg://…, got {parsed.drivername}",
@@ -160,8 +184,29 @@ def run_lock(url: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+async def create_postgres_database(url: str) -> None:
+    """Create the test database when it does not exist (a worker's, the first time)."""
+    parsed = make_url(url)
+    maintenance = create_async_engine(
+        parsed.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), maintenance.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": parsed.database},
+            )
+            if not exists:
+                quoted = conn.dialect.identifier_preparer.quote(parsed.database or "")
+                await conn.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        await maintenance.dispose()
+
+
 async def reset_postgres(url: str) -> None:
     """Drop everything in the test database and migrate it to head."""
+    if xdist_worker() is not None:
+        await create_postgres_database(url)
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.begin() as conn:
