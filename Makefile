@@ -6,9 +6,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
+# Installs come from the locks (every package pinned), then the project itself with --no-deps.
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+LOCK_VENV := .lock-venv
+# pytest-xdist workers for `make test`: `auto` is one per core; PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check-format lint typecheck pytest fmt schema bench deps test-deps clean
+.PHONY: help run test check-format lint typecheck pytest fmt schema bench deps test-deps lock \
+	contract-copy clean
 
 help:
 	@echo "make run      install, migrate, load demo data once, serve http://$(HOST):$(PORT)/graphql"
@@ -16,6 +23,8 @@ help:
 	@echo "make fmt      format and fix lint in place"
 	@echo "make schema   write schema.graphql from the code"
 	@echo "make bench    run the benchmarks (bench/run.py)"
+	@echo "make lock     re-resolve pyproject.toml into $(LOCK) and $(TEST_LOCK)"
+	@echo "make contract-copy  copy ../shared/contract's base documents into tests/contract/"
 
 # --- the virtualenv -------------------------------------------------------------------------
 
@@ -25,14 +34,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The stamps re-install when pyproject.toml changes (new dependencies, new entry points).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The stamps re-install when pyproject.toml or a lock changes (new pins, new entry points).
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $@
+$(VENV)/.installed-test: pyproject.toml $(TEST_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@ $(VENV)/.installed
 
 deps: $(VENV)/.installed
 test-deps: $(VENV)/.installed-test
@@ -58,7 +69,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy gateway db
 
 pytest: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
 fmt: $(VENV)/.installed-test
 	$(BIN)/ruff format .
@@ -73,5 +84,33 @@ bench: $(VENV)/.installed-test
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
 	else echo "bench/run.py does not exist yet: no benchmarks to run"; fi
 
+# --- the locks -------------------------------------------------------------------------------
+
+# Resolves pyproject.toml afresh in a throw-away venv (newest releases its ranges admit):
+# the test lock from `.[test]`, then the runtime lock from `.` constrained to the test lock,
+# so that both pin the same versions. Review the diff, run `make test`, commit both.
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet '.[test]'
+	{ echo "# make lock: pyproject.toml with its test extra, resolved with $$($(LOCK_VENV)/bin/python -V) on $$(uname -sm). Do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude conex-gateway; } > $(TEST_LOCK)
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -c $(TEST_LOCK) .
+	{ echo "# make lock: pyproject.toml, resolved with $$($(LOCK_VENV)/bin/python -V) on $$(uname -sm). Do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude conex-gateway; } > $(LOCK)
+	rm -rf $(LOCK_VENV) build
+	@echo "wrote $(LOCK) and $(TEST_LOCK): review the diff, run make test, commit both"
+
+# tests/contract/ is a copy of ../shared/contract's base documents (tests/contract/README.md).
+contract-copy:
+	cp ../shared/contract/web.graphql ../shared/contract/mobile.graphql \
+		../shared/contract/partner.graphql ../shared/contract/dashboard.graphql \
+		../shared/contract/inputs.graphql tests/contract/
+	chmod u+w tests/contract/*.graphql
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(LOCK_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build *.egg-info

@@ -1,4 +1,9 @@
-"""The client contract's operations, sent exactly as the clients send them."""
+"""The client contract's operations, sent exactly as the clients send them.
+
+The documents are read from ``tests/contract/``, a copy of ``../shared/contract`` (see its
+README), so that a clone without ``../shared`` runs the suite; ``tests/test_contract_copy.py``
+holds the copy equal to the original whenever ``../shared`` is there.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,15 @@ from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse
 
-CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parent / "contract"
 CLIENTS = ("web", "mobile", "partner", "dashboard")
+#: The documents copied from ../shared/contract: the clients' operations and the inputs.
+DOCUMENTS = (*CLIENTS, "inputs")
 
 
 @cache
 def document(client: str) -> str:
-    return (CONTRACT / f"{client}.graphql").read_text()
+    return (CONTRACT / f"{client}.graphql").read_text(encoding="utf-8")
 
 
 @cache

@@ -1,15 +1,35 @@
-"""Helpers shared by the tests: SQL statement counting and a GraphQL client call."""
+"""Helpers shared by the tests: SQL statement counting, a GraphQL client call, ``../shared``."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+#: The project's shared folder (SPEC.md, the client contract), beside the checkout.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: ``CONEX_REQUIRE_SHARED=1`` (set by ``.ci/run``): an absent ``../shared`` fails the checks
+#: against it instead of skipping them. Read at import, before the suite's autouse fixture
+#: hides CONEX_ variables from the tests.
+REQUIRE_SHARED = os.environ.get("CONEX_REQUIRE_SHARED", "") not in ("", "0")
+
+
+def require_shared(what: str) -> Path:
+    """``../shared``, for a check against it: skipped when absent, failed when required."""
+    if SHARED.is_dir():
+        return SHARED
+    message = f"{what}: {SHARED} is absent (a clone without ../shared beside it)"
+    if REQUIRE_SHARED:
+        pytest.fail(f"{message}, and CONEX_REQUIRE_SHARED=1 makes it mandatory", pytrace=False)
+    pytest.skip(f"{message}; set CONEX_REQUIRE_SHARED=1 to make it fail")
 
 
 @dataclass

@@ -3,6 +3,9 @@
 A rule is cited when a test function's name holds its id (``test_r_maint_4_…``) or the
 test's docstring, or its module's docstring, names it (``R-MAINT-4``). A new rule in SPEC
 without a test fails here.
+
+SPEC.md lives in ``../shared``: without it beside the checkout these tests are skipped, except
+under ``CONEX_REQUIRE_SHARED=1`` (CI), where its absence fails them.
 """
 
 from __future__ import annotations
@@ -14,16 +17,25 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SHARED, require_shared
+
 TESTS = Path(__file__).resolve().parent
-SPEC = TESTS.parent.parent / "shared" / "SPEC.md"
+SPEC = SHARED / "SPEC.md"
 RULE = re.compile(r"\*\*(R-[A-Z]+-\d+)\*\*")
 CITED = re.compile(r"\bR-[A-Z]+-\d+\b")
 
 
 def spec_rules() -> list[str]:
+    """The rule ids of SPEC.md; none when ../shared is absent (the tests then skip or fail)."""
     if not SPEC.exists():
-        pytest.fail(f"{SPEC} is missing: the suite runs with ../shared beside the checkout")
+        return []
     return sorted(set(RULE.findall(SPEC.read_text(encoding="utf-8"))))
+
+
+def spec() -> None:
+    """Skip without ../shared, fail under CONEX_REQUIRE_SHARED=1; fail if SPEC.md is gone."""
+    require_shared("SPEC rule coverage")
+    assert SPEC.is_file(), f"{SPEC} is missing from ../shared"
 
 
 @functools.cache
@@ -48,9 +60,13 @@ def cited_rules() -> frozenset[str]:
 
 
 def test_spec_has_rules() -> None:
+    spec()
     assert len(spec_rules()) > 40
 
 
-@pytest.mark.parametrize("rule", spec_rules())
+# Without SPEC.md one placeholder case, which skips (or fails under CONEX_REQUIRE_SHARED=1)
+# with the reason, rather than pytest's anonymous "empty parameter set".
+@pytest.mark.parametrize("rule", spec_rules() or ["no-spec"])
 def test_every_spec_rule_is_cited_by_a_test(rule: str) -> None:
+    spec()
     assert rule in cited_rules(), f"no test names {rule}"

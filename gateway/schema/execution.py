@@ -57,6 +57,12 @@ from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+#: The releases this module's use of private APIs (Strawberry's execution context,
+#: ``_get_field_exception_handlers``, ``Info(_raw_info=…)``; graphql-core's collected fields)
+#: was checked against. tests/test_pins.py fails when the installed ones differ: re-check
+#: this module (and the matrix comparison with graphql-core) before changing the numbers.
+CHECKED_WITH = {"strawberry-graphql": "0.341.2", "graphql-core": "3.3.2"}
+
 
 class _Leaf(NamedTuple):
     """A plain attribute of a scalar or enum type, with no arguments."""

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import insert, update
 
 from db.models import Account, PasswordResetToken
@@ -94,21 +93,13 @@ async def _bobs_side(engine: Any, products: dict[Deployment, int], bob: int) -> 
 
 
 @pytest.fixture
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 at its lowest cost: with the real one each generated signUp, logIn or password
-    change takes half a second, and the fuzzers send hundreds. Same code paths, same format."""
-    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", weak)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", weak.hash("not a real password"))
-
-
-@pytest.fixture
 async def fuzz(
     world: World,  # noqa: F811
     settings: Any,
     engine: Any,
-    cheap_passwords: None,
 ) -> AsyncIterator[Fuzz]:
+    # argon2 runs at its lowest cost here as in the whole suite (tests/conftest.py): with the
+    # real one each generated signUp, logIn or password change would take half a second.
     carol = await f.account(engine, "carol@example.com", name="Carol", phone="+213 555 0101")
     await world.add_licenses(2)
     await world.add_licenses(1, technical=carol)
