@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zlib
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from gateway.schema.relay import encode_id
 from tests import factories as f
 from tests.api.read.conftest import World
+from tests.pdftext import pdf_text
 
 PDF_URL = "query($id: ID!) { node(id: $id) { ... on Quote { pdfUrl } ... on Order { pdfUrl } } }"
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text drawn on the pages (fpdf2 deflates page streams)."""
-    chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            chunks.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            chunks.append(stream.decode("latin-1"))
-    return "".join(chunks)
 
 
 async def pdf_url(client, token: str, gid: str) -> str | None:
