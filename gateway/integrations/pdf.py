@@ -132,6 +132,11 @@ def _lines_table(pdf: FPDF, data: DocumentData, currency: str) -> None:
 
 
 def render_pdf(data: DocumentData) -> bytes:
+    return bytes(layout_pdf(data).output())
+
+
+def layout_pdf(data: DocumentData) -> FPDF:
+    """The document laid out, before output (the tests look at the glyphs it drew)."""
     quote, order = data.quote, data.order
     currency = str(quote.currency)
     pdf = _new_document(order.invoice_number if order is not None else quote.number)
@@ -162,4 +167,4 @@ def render_pdf(data: DocumentData) -> bytes:
         "Payment terms: Net 0. License keys are issued once payment is received in full; "
         "no refunds (evaluations are free). No VAT or GST is applied.",
     )
-    return bytes(pdf.output())
+    return pdf

@@ -11,8 +11,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import uharfbuzz as hb
+from fontTools.ttLib import TTFont
+
 from db.queries.documents import DocumentData
-from gateway.integrations.pdf import render_pdf
+from gateway.integrations.pdf import FONT_DIR, layout_pdf, render_pdf
 from tests.pdftext import logical, pdf_text
 
 ARABIC = "جامعة الجزائر"
@@ -80,13 +83,30 @@ def test_r_quote_8_arabic_polish_and_accented_names_read_back():
     assert "شركة الأطلس Atlas Solutions" in text
 
 
-def test_r_quote_8_arabic_is_shaped_and_right_to_left():
-    # Joined letters are other glyphs than isolated ones: shaping changes the drawing. The
-    # drawn order is visual, so without the reading-order step the words come out reversed.
-    pdf = render_pdf(document(organization=ARABIC))
-    visual = pdf_text(pdf)
+def test_r_quote_8_arabic_runs_right_to_left():
+    # Drawn in visual order: without the reading-order step the words come out reversed.
+    visual = pdf_text(render_pdf(document(organization=ARABIC)))
     assert "الجزائر جامعة" in visual
     assert ARABIC in logical(visual)
+
+
+def test_r_quote_8_arabic_letters_are_joined():
+    # Joined letters are other glyphs than the isolated ones the font's cmap maps the
+    # characters to: the PDF must draw the glyphs HarfBuzz chooses for the word.
+    path = FONT_DIR / "NotoSansArabic-Regular.ttf"
+    cmap = TTFont(path).getBestCmap()
+    isolated = {TTFont(path).getGlyphID(cmap[ord(char)]) for char in ARABIC if char != " "}
+    buffer = hb.Buffer()
+    buffer.add_str(ARABIC.replace(" ", ""))
+    buffer.guess_segment_properties()
+    hb.shape(hb.Font(hb.Face(hb.Blob.from_file_path(path))), buffer)
+    joined = {info.codepoint for info in buffer.glyph_infos}
+    assert joined - isolated, "the font has no joining forms for these letters"
+
+    pdf = layout_pdf(document(organization=ARABIC))
+    pdf.output()
+    drawn = {glyph.glyph_id for glyph, _ in pdf.fonts["notosansarabic"].subset.items() if glyph}
+    assert joined <= drawn
 
 
 def test_r_quote_8_long_item_name_wraps_in_full():
