@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF, FontFace
+from fpdf.fonts import TTFFont
 
 from db.queries.documents import DocumentData
 
@@ -26,6 +27,9 @@ FONTS: dict[str, dict[str, str]] = {
     "NotoSansArabic": {"": "NotoSansArabic-Regular.ttf", "B": "NotoSansArabic-Bold.ttf"},
 }
 MAIN_FONT = "NotoSans"
+# Drawn for a character none of the fonts has (Chinese, Hebrew, emoji…): a visible mark where
+# fpdf2 would leave the character out without a trace.
+REPLACEMENT = "\ufffd"
 # (heading, share of the width between the margins, alignment)
 COLUMNS = (
     ("Item", 80, "LEFT"),
@@ -44,13 +48,26 @@ def _date(value: dt.date | dt.datetime) -> str:
     return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
 
 
+class _Document(FPDF):
+    covered: frozenset[int] = frozenset()  # the code points the registered fonts can draw
+
+    def normalize_text(self, text: str) -> str:
+        return "".join(
+            char if char == "\n" or ord(char) in self.covered else REPLACEMENT
+            for char in super().normalize_text(text)
+        )
+
+
 def _new_document(title: str) -> FPDF:
-    pdf = FPDF(format="A4")
+    pdf = _Document(format="A4")
     pdf.set_title(title)
     pdf.set_author("Conex")
     for family, styles in FONTS.items():
         for style, file_name in styles.items():
             pdf.add_font(family, style, FONT_DIR / file_name)
+    pdf.covered = frozenset(
+        code for font in pdf.fonts.values() if isinstance(font, TTFFont) for code in font.cmap
+    )
     pdf.set_fallback_fonts([family for family in FONTS if family != MAIN_FONT])
     # The documents are English: a paragraph runs left to right, an Arabic run in it right to
     # left (fpdf2 applies the Unicode bidirectional algorithm to each fragment).

@@ -83,6 +83,11 @@ def test_r_quote_8_arabic_polish_and_accented_names_read_back():
     assert "شركة الأطلس Atlas Solutions" in text
 
 
+def test_r_quote_8_a_character_no_font_has_is_marked_not_dropped():
+    text = pdf_text(render_pdf(document(organization="北京 Київ Ελλάδα 😀")))
+    assert "\ufffd\ufffd Київ Ελλάδα \ufffd (DZ)" in text
+
+
 def test_r_quote_8_arabic_runs_right_to_left():
     # Drawn in visual order: without the reading-order step the words come out reversed.
     visual = pdf_text(render_pdf(document(organization=ARABIC)))
