@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zlib
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from sqlalchemy import update
+
+from db.models import Organization
 from gateway.schema.relay import encode_id
 from gateway.services import services_of
 from tests import factories as f
 from tests.api.read.conftest import World
+from tests.pdftext import logical, pdf_text
 
 PDF_URL = "query($id: ID!) { node(id: $id) { ... on Quote { pdfUrl } ... on Order { pdfUrl } } }"
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text drawn on the pages (fpdf2 deflates page streams)."""
-    chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            chunks.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            chunks.append(stream.decode("latin-1"))
-    return "".join(chunks)
 
 
 async def pdf_url(client, token: str, gid: str) -> str | None:
@@ -94,3 +86,19 @@ async def test_r_quote_8_tampered_and_expired_links_are_refused(client, world: W
     assert expired.status_code == 403
     assert expired.json()["errors"][0]["extensions"]["code"] == "LINK_EXPIRED"
     assert (await client.get("/documents/quote/1")).status_code == 404
+
+
+async def test_r_quote_8_pdf_keeps_an_arabic_and_polish_name(client, world: World, engine):
+    # Issue #13: this name printed as "????? ??????? ? ? ?ód? Ünïversité".
+    name = "جامعة الجزائر Uniwersytet Łódzki Ünïversité"
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(Organization).where(Organization.id == world.organization).values(name=name)
+        )
+    (quote,) = await world.add_quotes(
+        1, currency="DZD", fx_rate=Decimal("146.35"), fx_margin=Decimal("0.03")
+    )
+    url = await pdf_url(client, world.alice_token, encode_id("Quote", quote))
+    response = await client.get(path(url))
+    assert response.status_code == 200
+    assert f"{name} (DZ)" in logical(pdf_text(response.content))
