@@ -14,12 +14,12 @@ LOCK_VENV := .lock-venv
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check-format lint typecheck pytest fmt schema bench deps test-deps lock \
+.PHONY: help run test check-format lint typecheck imports pytest fmt schema bench deps test-deps lock \
 	contract-copy clean
 
 help:
 	@echo "make run      install, migrate, load demo data once, serve http://$(HOST):$(PORT)/graphql"
-	@echo "make test     ruff format --check, ruff check, mypy, pytest"
+	@echo "make test     ruff format --check, ruff check, mypy, lint-imports, pytest"
 	@echo "make fmt      format and fix lint in place"
 	@echo "make schema   write schema.graphql from the code"
 	@echo "make bench    run the benchmarks (bench/run.py)"
@@ -57,7 +57,7 @@ run: $(VENV)/.installed
 
 # --- checks ---------------------------------------------------------------------------------
 
-test: check-format lint typecheck pytest
+test: check-format lint typecheck imports pytest
 
 check-format: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
@@ -67,6 +67,10 @@ lint: $(VENV)/.installed-test
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy gateway db
+
+# The layer contracts of .importlinter (import-linter).
+imports: $(VENV)/.installed-test
+	BIN=$(BIN) scripts/check-imports.sh
 
 pytest: $(VENV)/.installed-test
 	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)

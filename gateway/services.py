@@ -46,11 +46,11 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
     from starlette.applications import Starlette
+    from strawberry import Schema
 
     from gateway.auth.ratelimit import RateLimiter
     from gateway.integrations.payments import PaymentProcessor
     from gateway.loaders import CatalogCache
-    from gateway.schema.schema import GatewaySchema
     from gateway.security.persisted import QueryStore
     from gateway.security.throttle import Throttle
     from gateway.settings import Settings
@@ -65,7 +65,7 @@ class AppServices:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    schema: GatewaySchema
+    schema: Schema
     throttle: Throttle
     rate_limiter: RateLimiter
     query_store: QueryStore

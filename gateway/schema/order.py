@@ -79,6 +79,6 @@ class Order(Node):
 
     @strawberry.field(description="A signed, expiring link to the invoice PDF (R-QUOTE-8).")
     def pdf_url(self, info: Info) -> str | None:
-        from gateway.http.documents import document_url
+        from gateway.security.document_links import document_url
 
         return document_url(info.context, "invoice", self.row.id)
