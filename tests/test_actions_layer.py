@@ -1,4 +1,5 @@
-"""The layers of a mutation hold: thin resolvers over Strawberry-free actions (issue #12)."""
+"""The layers hold (issue #12): thin resolvers over Strawberry-free actions, a pure domain,
+no module over 400 lines, no SQL written outside db/."""
 
 from __future__ import annotations
 
@@ -54,8 +55,6 @@ def test_domain_imports_nothing_outside_the_domain(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _modules("resolvers"), ids=lambda p: p.name)
 def test_resolvers_write_no_sql(path: Path) -> None:
-    if path.name == "lists.py":  # the connections' SQL moves to db/queries separately
-        pytest.skip("lists.py is refactored by the catalog/loaders work")
     bad = {name for name in _imports(path) if name.split(".")[0] == "sqlalchemy"}
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
@@ -72,14 +71,53 @@ def test_resolver_functions_are_thin(path: Path) -> None:
     assert not long, f"{path.name}: {long}"
 
 
-@pytest.mark.parametrize("folder", ["actions", "resolvers", "domain"])
-def test_modules_stay_small(folder: str) -> None:
+def _all_modules() -> list[Path]:
+    root = GATEWAY.parent
+    return sorted(
+        p
+        for folder in ("gateway", "db")
+        for p in (root / folder).rglob("*.py")
+        if "migrations" not in p.parts
+    )
+
+
+def test_no_module_is_over_400_lines() -> None:
     big = [
-        f"{p.name} ({n} lines)"
-        for p in _modules(folder)
+        f"{p.relative_to(GATEWAY.parent)} ({n} lines)"
+        for p in _all_modules()
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MODULE_MAX_LINES
     ]
     assert not big
+
+
+SQL_TEXT = ("text(", "select(", "insert(", "update(", "delete(")
+
+
+def test_no_sql_is_written_outside_db() -> None:
+    """Statements are built in db/ only: no SQLAlchemy statement constructor is called, nor
+    raw SQL text written, by a gateway module that imports sqlalchemy's builders (the
+    loaders take their statements from db/queries)."""
+    found = []
+    for path in _all_modules():
+        if path.relative_to(GATEWAY.parent).parts[0] == "db":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        builders = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy")
+            for alias in node.names
+        } & {name.rstrip("(") for name in SQL_TEXT}
+        calls = [
+            node.func.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in builders
+        ]
+        if calls:
+            found.append(f"{path.relative_to(GATEWAY.parent)}: {sorted(set(calls))}")
+    assert not found
 
 
 @pytest.mark.parametrize(("type_name", "pk"), [("Organization", 1), ("License", 2**31 - 1)])

@@ -1,4 +1,4 @@
-"""``gateway.schema.execution._together``: coroutines driven in rounds, without a task each.
+"""``gateway.schema.rounds.together``: coroutines driven in rounds, without a task each.
 
 What it must keep from ``asyncio.gather``: every coroutine reaches its first suspension
 before any batch runs (a DataLoader sees all the keys of a level at once, and again for the
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiodataloader import DataLoader
 
-from gateway.schema.execution import _together, _Unclean
+from gateway.schema.rounds import Unclean, together
 
 
 class Recorded:
@@ -38,7 +38,7 @@ async def test_each_await_of_every_coroutine_is_one_batch() -> None:
         b = await by_second.load(key + 100)  # a second await: the next round
         return a + b
 
-    values = await _together([resolver(k) for k in range(5)])
+    values = await together([resolver(k) for k in range(5)])
     assert values == [k * 10 + (k + 100) * 10 for k in range(5)]
     assert first.batches == [[0, 1, 2, 3, 4]]
     assert second.batches == [[100, 101, 102, 103, 104]]
@@ -49,7 +49,7 @@ async def test_results_keep_the_order_given_whatever_finishes_first() -> None:
         await asyncio.sleep(delay)
         return value
 
-    assert await _together([after(0.02, "a"), after(0, "b"), after(0.01, "c")]) == ["a", "b", "c"]
+    assert await together([after(0.02, "a"), after(0, "b"), after(0.01, "c")]) == ["a", "b", "c"]
 
 
 async def test_bare_yields_and_immediate_returns() -> None:
@@ -61,8 +61,8 @@ async def test_bare_yields_and_immediate_returns() -> None:
         await asyncio.sleep(0)
         return value
 
-    assert await _together([now(1), yields(2), now(3)]) == [1, 2, 3]
-    assert await _together([]) == []
+    assert await together([now(1), yields(2), now(3)]) == [1, 2, 3]
+    assert await together([]) == []
 
 
 async def test_an_exception_ends_the_round_and_closes_the_rest() -> None:
@@ -82,7 +82,7 @@ async def test_an_exception_ends_the_round_and_closes_the_rest() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a coroutine never awaited would warn
         with pytest.raises(ValueError, match="no"):
-            await _together([waits("a"), fails(), waits("b")])
+            await together([waits("a"), fails(), waits("b")])
         gc.collect()
     assert sorted(closed) == ["a", "b"]
     assert not gate.done()
@@ -99,10 +99,10 @@ async def test_the_futures_others_wait_on_are_not_cancelled() -> None:
         raise ValueError("no")
 
     with pytest.raises(ValueError, match="no"):
-        await _together([waits(), fails(), waits()])
+        await together([waits(), fails(), waits()])
     assert not shared.cancelled()
     shared.set_result(1)
-    assert await _together([waits()]) == [1]
+    assert await together([waits()]) == [1]
 
 
 async def test_other_awaitables_are_awaited_too() -> None:
@@ -113,7 +113,7 @@ async def test_other_awaitables_are_awaited_too() -> None:
     async def coroutine() -> int:
         return 8
 
-    assert await _together([future, coroutine()]) == [7, 8]
+    assert await together([future, coroutine()]) == [7, 8]
 
 
 async def test_a_coroutine_that_waits_on_no_future_is_unclean() -> None:
@@ -124,8 +124,8 @@ async def test_a_coroutine_that_waits_on_no_future_is_unclean() -> None:
     async def odd() -> None:
         await Odd()
 
-    with pytest.raises(_Unclean):
-        await _together([odd()])
+    with pytest.raises(Unclean):
+        await together([odd()])
 
 
 async def test_a_coroutine_may_wait_on_what_another_one_does() -> None:
@@ -142,5 +142,5 @@ async def test_a_coroutine_may_wait_on_what_another_one_does() -> None:
         await asyncio.sleep(0.01)
         return "woke"
 
-    done = await asyncio.wait_for(_together([waits(), wakes()]), timeout=5)
+    done = await asyncio.wait_for(together([waits(), wakes()]), timeout=5)
     assert done == ["woken", "woke"]

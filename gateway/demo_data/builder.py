@@ -313,3 +313,15 @@ class Builder:
                 changes=tuple(AuditChange(*change) for change in changes),
             )
         )
+
+
+def audit_deletion(b: Builder, quote: DemoQuote, by: DemoAccount) -> None:
+    """The audit event of a customer's quoteDelete, at the quote's deletion time."""
+    assert quote.deleted_at is not None
+    b.audit(
+        at=quote.deleted_at,
+        action="quoteDelete",
+        entity=quote,
+        changes=[("status", "OPEN", "DELETED"), ("deletedAt", None, quote.deleted_at.isoformat())],
+        customer=by,
+    )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.demo_data import orders
-from gateway.demo_data.builder import Builder, QuoteState
-from gateway.demo_data.dataset import DemoAccount, DemoLicense, DemoOrganization, DemoQuote
+from gateway.demo_data.builder import Builder, QuoteState, audit_deletion
+from gateway.demo_data.dataset import DemoAccount, DemoLicense, DemoOrganization
 from gateway.demo_data.licenses import IssuedLicense, LicensePlan, Scenario
 from gateway.demo_data.quotes import LineRequest
 from gateway.domain.enums import (
@@ -341,7 +341,7 @@ def _alice_quotes(
         times=b.scripted_times(QuoteState.DELETED, 70),
         lines=[new(CLOUD, STARTER, "Faculty of Political Science")],
     )
-    _audit_deletion(b, deleted, alice)
+    audit_deletion(b, deleted, alice)
 
 
 def _bob(b: Builder, p: WellKnown) -> None:
@@ -391,15 +391,4 @@ def _bob(b: Builder, p: WellKnown) -> None:
             )
         ],
     )
-    _audit_deletion(b, deleted, bob)
-
-
-def _audit_deletion(b: Builder, quote: DemoQuote, by: DemoAccount) -> None:
-    assert quote.deleted_at is not None
-    b.audit(
-        at=quote.deleted_at,
-        action="quoteDelete",
-        entity=quote,
-        changes=[("status", "OPEN", "DELETED"), ("deletedAt", None, quote.deleted_at.isoformat())],
-        customer=by,
-    )
+    audit_deletion(b, deleted, bob)

@@ -31,10 +31,8 @@ every contract operation, as every principal, to both and compares the answers.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable, Iterable
-from types import CoroutineType
 from typing import Any, NamedTuple, cast
 
 import strawberry
@@ -56,6 +54,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from gateway.schema.rounds import Unclean, close_unawaited, together
 
 #: The releases this module's use of private APIs (Strawberry's execution context,
 #: ``_get_field_exception_handlers``, ``Info(_raw_info=…)``; graphql-core's collected fields)
@@ -106,74 +106,6 @@ _Step = _Leaf | _Field
 _SLOW = object()  # a plain leaf that is not clean
 # One object of a level: its type, the value, its fields, the dict it fills, its path.
 _Object = tuple[GraphQLObjectType, Any, GroupedFieldSet, dict[str, Any], Path | None]
-
-
-class _Unclean(Exception):
-    """A value graphql-core would report (or might): the level-by-level answer is dropped."""
-
-
-async def _together(awaitables: list[Any]) -> list[Any]:
-    """The values of awaitables started together: coroutines driven here, without a task
-    each.
-
-    A level of AccountHome awaits ~60 resolvers (a license's organization, each contact's
-    account); ``gather`` would wrap each in a task, which the event loop steps one by one.
-    Here every coroutine runs to its first suspension (so every loader has every key of the
-    level before any batch runs); a coroutine is resumed once the future it waits on is
-    done — all those a batch completes resume in the same pass and ask for their next rows
-    together, as tasks would —, and one that yielded bare (``asyncio.sleep(0)``) after the
-    loop has run once. The first exception is raised out and the others are closed, never
-    cancelled: what they wait on may be a loader's cached future, which the answer by
-    graphql-core that follows reads again (``gather`` would cancel it). Any other awaitable
-    is awaited by a coroutine of its own; a coroutine that waits on something other than a
-    future is not clean."""
-    coroutines = [
-        a if type(a) is CoroutineType else cast("CoroutineType[Any, Any, Any]", _value_of(a))
-        for a in awaitables
-    ]
-    values: list[Any] = [None] * len(coroutines)
-    ready: list[tuple[int, CoroutineType[Any, Any, Any]]] = list(enumerate(coroutines))
-    blocked: dict[asyncio.Future[Any], list[tuple[int, CoroutineType[Any, Any, Any]]]] = {}
-    try:
-        while True:
-            again: list[tuple[int, CoroutineType[Any, Any, Any]]] = []
-            for index, coroutine in ready:
-                try:
-                    future = coroutine.send(None)
-                except StopIteration as done:
-                    values[index] = done.value
-                    continue
-                if future is None:  # a bare yield: resumed once the loop has run
-                    again.append((index, coroutine))
-                elif isinstance(future, asyncio.Future):
-                    future._asyncio_future_blocking = False  # taken, as a task takes it
-                    blocked.setdefault(future, []).append((index, coroutine))
-                else:
-                    raise _Unclean
-            if not again and not blocked:
-                return values
-            if again:
-                await asyncio.sleep(0)
-            elif not any(future.done() for future in blocked):
-                await asyncio.wait(list(blocked), return_when=asyncio.FIRST_COMPLETED)
-            ready = again
-            for future in [future for future in blocked if future.done()]:
-                ready.extend(blocked.pop(future))
-    except BaseException:
-        _close(coroutines)
-        raise
-
-
-async def _value_of(awaitable: Any) -> Any:
-    return await awaitable
-
-
-def _close(awaitables: Iterable[Any]) -> None:
-    """Coroutines that will not be awaited: closed, so none is left never awaited."""
-    for awaitable in awaitables:
-        close = getattr(awaitable, "close", None)
-        if callable(close) and hasattr(awaitable, "cr_frame"):
-            close()
 
 
 def _step(name: str, details: FieldDetailsList, field_def: GraphQLField | None) -> _Step:
@@ -311,7 +243,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                     if isinstance(step, _Leaf):
                         value = _complete_leaf(step, source, is_awaitable)
                         if value is _SLOW:
-                            raise _Unclean
+                            raise Unclean
                         out[step.name] = value
                         continue
                     field_def = step.field_def
@@ -329,10 +261,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                             field_def.type, step.details, info, field_path, result, next_level
                         )
         except BaseException:
-            _close(awaitable for _, _, awaitable, _, _ in pending)
+            close_unawaited(awaitable for _, _, awaitable, _, _ in pending)
             raise
         if pending:
-            values = await _together([awaitable for _, _, awaitable, _, _ in pending])
+            values = await together([awaitable for _, _, awaitable, _, _ in pending])
             for (out, step, _, info, field_path), value in zip(pending, values, strict=True):
                 assert step.field_def is not None
                 out[step.name] = self._complete(
@@ -373,23 +305,23 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         """What graphql-core's ``complete_value`` makes of a clean value; an object is
         answered by an empty dict that the next level fills."""
         if isinstance(result, Exception):
-            raise _Unclean
+            raise Unclean
         if isinstance(return_type, GraphQLNonNull):
             completed = self._complete(return_type.of_type, details, info, path, result, next_level)
             if completed is None:
-                raise _Unclean
+                raise Unclean
             return completed
         if result is None or result is Undefined:
             return None
         if isinstance(return_type, GraphQLList):
             if self.is_async_iterable(result) or not is_iterable(result):
-                raise _Unclean
+                raise Unclean
             item_type = return_type.of_type
             items = []
             for index, item in enumerate(result):
                 if self.is_awaitable(item):
-                    _close([item])
-                    raise _Unclean
+                    close_unawaited([item])
+                    raise Unclean
                 items.append(
                     self._complete(
                         item_type, details, info, Path(path, index, None), item, next_level
@@ -399,14 +331,14 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
             coerced = return_type.coerce_output_value(result)
             if coerced is None or coerced is Undefined:
-                raise _Unclean
+                raise Unclean
             return coerced
         if isinstance(return_type, GraphQLInterfaceType | GraphQLUnionType):
             resolve_type = return_type.resolve_type or self.type_resolver
             runtime = resolve_type(result, info, return_type)
             if self.is_awaitable(runtime):
-                _close([runtime])
-                raise _Unclean
+                close_unawaited([runtime])
+                raise Unclean
             return_type = self.ensure_valid_runtime_type(
                 runtime, return_type, details, info, result
             )
@@ -414,8 +346,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if return_type.is_type_of is not None:
             matches = return_type.is_type_of(result, info)
             if self.is_awaitable(matches) or not matches:
-                _close([matches])
-                raise _Unclean
+                close_unawaited([matches])
+                raise Unclean
         fields, _, _ = self.collect_subfields(return_type, details)
         out: dict[str, Any] = {}
         next_level.append((return_type, result, fields, out, path))
