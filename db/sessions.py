@@ -1,7 +1,17 @@
-"""What the gateway outside ``db`` holds of SQLAlchemy, named once here: the engine and the
-session-factory types, the errors that mean the database did not answer, and a watch on the
-commits of the sessions a factory makes (``gateway.http.idempotency``: could running the
-request again write twice?). So the edge of the gateway imports no ``sqlalchemy``.
+"""What the gateway outside ``db`` holds of SQLAlchemy, named once here, so that only ``db``
+and ``gateway.loaders`` import ``sqlalchemy`` (the ``.importlinter`` contract):
+
+- the access types: :data:`Engine` (the pool), :data:`Connection` (one checked-out
+  connection, Core), :data:`Session` (an ORM unit of work) and :data:`SessionFactory`;
+- the errors the gateway catches: :class:`IntegrityConflict` (a unique or foreign-key
+  constraint refused the write, e.g. a concurrent sign-up took the email),
+  :class:`DatabaseError` (the driver raised; ``.orig`` is its own exception),
+  :class:`PoolTimeout` (no connection free within the pool timeout), and
+  :data:`DATABASE_UNAVAILABLE`, the ones that mean "retry shortly";
+- :class:`CommitWatch`, a watch on the commits of the sessions a factory makes
+  (``gateway.http.idempotency``: could running the request again write twice?).
+
+Database URLs are parsed in ``db.urls``; SQL itself is written in ``db.queries``.
 """
 
 from __future__ import annotations
@@ -9,15 +19,30 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError as DatabaseError
+from sqlalchemy.exc import IntegrityError as IntegrityConflict
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session as SyncSession
+
+__all__ = [
+    "DATABASE_UNAVAILABLE",
+    "CommitWatch",
+    "Connection",
+    "DatabaseError",
+    "Engine",
+    "IntegrityConflict",
+    "PoolTimeout",
+    "Session",
+    "SessionFactory",
+]
 
 Engine: TypeAlias = AsyncEngine
+Connection: TypeAlias = AsyncConnection
+Session: TypeAlias = AsyncSession
 SessionFactory: TypeAlias = async_sessionmaker[AsyncSession]
 # The pool timed out, the connection failed, or the server refused: "retry shortly".
-DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (PoolTimeout, OSError, DBAPIError)
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (PoolTimeout, OSError, DatabaseError)
 
 
 class CommitWatch:
@@ -33,19 +58,19 @@ class CommitWatch:
     def wrote(self) -> bool:
         return self.committed or bool(self._committing)
 
-    def observe(self, session: Session) -> None:
+    def observe(self, session: SyncSession) -> None:
         event.listen(session, "before_commit", self._before_commit)
         event.listen(session, "after_commit", self._after_commit)
         event.listen(session, "after_rollback", self._after_rollback)
 
-    def _before_commit(self, session: Session) -> None:
+    def _before_commit(self, session: SyncSession) -> None:
         self._committing.add(id(session))
 
-    def _after_commit(self, session: Session) -> None:
+    def _after_commit(self, session: SyncSession) -> None:
         self._committing.discard(id(session))
         self.committed = True
 
-    def _after_rollback(self, session: Session) -> None:
+    def _after_rollback(self, session: SyncSession) -> None:
         self._committing.discard(id(session))  # a failed commit wrote nothing
 
 

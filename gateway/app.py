@@ -8,14 +8,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from db.queries.health import ping
+from db.sessions import Engine
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
@@ -39,7 +39,7 @@ async def readyz(request: Request) -> Response:
     engine = services_of(request).engine
     try:
         async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+            await ping(conn=conn)
     except Exception:  # readiness must answer, whatever the database says
         log.warning("readiness check: database unreachable", exc_info=True)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
@@ -67,7 +67,7 @@ def _payments(settings: Settings) -> PaymentProcessor | None:
         return None
 
 
-def build_services(settings: Settings, *, engine: AsyncEngine | None = None) -> AppServices:
+def build_services(settings: Settings, *, engine: Engine | None = None) -> AppServices:
     """Everything the app holds for its life (gateway/services.py says how long each lives).
     Nothing here opens a connection: the engine and Redis connect on first use."""
     redis = _redis(settings)
@@ -115,7 +115,7 @@ def tune_gc() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
     settings = settings or load_settings()
     # Built here, not in the lifespan: an app under httpx's ASGITransport (the tests) runs none.
     services = build_services(settings, engine=engine)

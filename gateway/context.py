@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
+from db.sessions import Engine, SessionFactory
 from gateway.auth.principal import Principal
 from gateway.settings import Settings
 
@@ -33,7 +33,7 @@ class Context:
     principal: Principal
     services: AppServices  # the app's (gateway/services.py), the same for every request
     # The request's sessions: the app's factory, or the idempotency guard's watched one.
-    session_factory: async_sessionmaker[AsyncSession]
+    session_factory: SessionFactory
     # One clock per request: every "today" in one response agrees (times in UTC).
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     request_id: str = ""
@@ -47,7 +47,7 @@ class Context:
         return self.services.settings
 
     @property
-    def engine(self) -> AsyncEngine:
+    def engine(self) -> Engine:
         return self.services.engine
 
     @property

@@ -44,10 +44,10 @@ from gateway.integrations.payments import ProcessorUnavailable
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
     from starlette.applications import Starlette
     from strawberry import Schema
 
+    from db.sessions import Engine, SessionFactory
     from gateway.auth.ratelimit import RateLimiter
     from gateway.integrations.payments import PaymentProcessor
     from gateway.loaders import CatalogCache
@@ -63,8 +63,8 @@ def utc_now() -> dt.datetime:
 @dataclass(slots=True, kw_only=True)
 class AppServices:
     settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
+    engine: Engine
+    session_factory: SessionFactory
     schema: Schema
     throttle: Throttle
     rate_limiter: RateLimiter

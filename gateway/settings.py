@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+
+from db.urls import InvalidDatabaseUrl, driver_name
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +65,12 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         value = normalise_database_url(value)
         try:
-            url = make_url(value)
-        except ArgumentError as exc:
-            raise ValueError(f"not a database URL ({exc})") from None
-        except ValueError:  # the port is parsed as an int
-            raise ValueError("not a database URL (the port is not a number)") from None
-        if url.drivername not in SUPPORTED_DRIVERS:
+            driver = driver_name(value)
+        except InvalidDatabaseUrl as exc:
+            raise ValueError(str(exc)) from None
+        if driver not in SUPPORTED_DRIVERS:
             raise ValueError(
-                f"unsupported database {url.drivername!r}; use sqlite+aiosqlite:///PATH "
+                f"unsupported database {driver!r}; use sqlite+aiosqlite:///PATH "
                 "or postgresql+asyncpg://USER@HOST/DB"
             )
         return value

@@ -39,6 +39,13 @@ async def visible_license(
     return (await session.execute(stmt)).first()
 
 
+async def license_for_update(*, session: AsyncSession, license_id: int) -> Row[Any] | None:
+    """The license, locked, with no policy predicate: for an action whose caller was checked
+    already (staff moving a license to another organization)."""
+    stmt = select(*License.__table__.c).where(License.id == license_id).with_for_update()
+    return (await session.execute(stmt)).first()
+
+
 async def licenses_for_update(session: AsyncSession, ids: Iterable[int]) -> dict[int, Row[Any]]:
     """Several licenses, locked in id order (a fixed order: no deadlock between payments)."""
     wanted = sorted(set(ids))

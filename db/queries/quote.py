@@ -34,6 +34,13 @@ async def visible_quote(
     return (await session.execute(stmt)).first()
 
 
+async def quote_for_update(*, session: AsyncSession, quote_id: int) -> Row[Any] | None:
+    """The quote, locked, with no policy predicate: for an action whose caller was checked
+    already (staff recording a payment)."""
+    stmt = select(*Quote.__table__.c).where(Quote.id == quote_id).with_for_update()
+    return (await session.execute(stmt)).first()
+
+
 async def update_quote_if_version(
     session: AsyncSession,
     *,

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 
 from db.queries import account as queries
+from db.sessions import IntegrityConflict
 from gateway.actions import messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import sessions
@@ -82,7 +82,7 @@ async def change_email(
         updated = await queries.update_account(
             uow.session, account_id=row.id, values={"email": checked}
         )
-    except IntegrityError:  # taken by a concurrent sign-up or change since the check
+    except IntegrityConflict:  # taken by a concurrent sign-up or change since the check
         raise _email_taken() from None
     uow.audit("accountChangeEmail", "Account", row.id, {"email": (row.email, checked)})
     uow.send(row.email, messages.email_changed_old(new_email=checked))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 
 from db.queries import auth as queries
+from db.sessions import IntegrityConflict
 from gateway.actions import messages
 from gateway.actions.invitation import new_set_password_link
 from gateway.actions.unit import UnitOfWork
@@ -75,7 +75,7 @@ async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> 
             password_hash=password_hash,
             now=uow.now,
         )
-    except IntegrityError:  # a concurrent sign-up took the email (uq_accounts_email_live)
+    except IntegrityConflict:  # a concurrent sign-up took the email (uq_accounts_email_live)
         raise _email_taken() from None
     changes = {column: (None, getattr(row, column)) for column in SIGN_UP_AUDITED}
     uow.audit(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import true
 from sqlalchemy.engine import Row
 
 from db.queries import account as accounts
@@ -165,9 +164,7 @@ async def assign_license(
     if command.license_id is None:
         refusals.add(not_found("licenseId", "license"))
     else:
-        row = await queries.visible_license(
-            uow.session, command.license_id, true(), for_update=True
-        )
+        row = await queries.license_for_update(session=uow.session, license_id=command.license_id)
         if row is None:
             refusals.add(not_found("licenseId", "license"))
     if command.organization_id is None:

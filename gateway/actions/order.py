@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import true
 from sqlalchemy.engine import Row
 
 from db.queries import account as accounts
@@ -60,7 +59,7 @@ async def record_payment(
     # The row lock queues a concurrent payment of the same quote behind this one; it then
     # finds the quote PAID (PostgreSQL). SQLite has no row locks: the guarded UPDATE
     # below and the unique orders.quote_id let only one through.
-    quote = await quotes.visible_quote(uow.session, pk, true(), for_update=True)
+    quote = await quotes.quote_for_update(session=uow.session, quote_id=pk)
     if quote is None:
         raise not_found("quoteId", "quote")
     _check_payable(quote, uow.today)

@@ -14,10 +14,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from db.queries.audit import insert_audit_events
 from db.queries.outbox import insert_outgoing_mails
+from db.sessions import Session, SessionFactory
 from gateway.actions.messages import Message
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PrincipalKind
@@ -25,7 +24,7 @@ from gateway.domain.enums import PrincipalKind
 
 @dataclass
 class UnitOfWork:
-    session: AsyncSession
+    session: Session
     principal: Principal
     now: dt.datetime
     public_url: str = ""  # where links in mail point (the web UI)
@@ -97,7 +96,7 @@ def _plain(value: Any) -> Any:
 @asynccontextmanager
 async def unit_of_work(
     *,
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: SessionFactory,
     principal: Principal,
     now: dt.datetime,
     public_url: str,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from db.queries import auth as queries
+from db.sessions import Engine
 from gateway.auth import principal as principals
 from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.auth.tokens import InvalidToken, opaque_token_kind, read_access_token, token_hash
@@ -18,7 +17,7 @@ class Unauthenticated(Exception):
 
 
 async def authenticate(
-    authorization: str | None, *, engine: AsyncEngine, key: str, now: dt.datetime
+    authorization: str | None, *, engine: Engine, key: str, now: dt.datetime
 ) -> Principal:
     if authorization is None:
         return ANONYMOUS

@@ -14,9 +14,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.queries import auth as queries
+from db.sessions import Session
 from gateway.auth.tokens import issue_access_token, new_secret, token_hash
 from gateway.domain.enums import AccountStatus
 from gateway.settings import Settings
@@ -42,7 +41,7 @@ class Rotation:
 
 
 async def _issue(
-    session: AsyncSession, *, account_id: int, family: str, settings: Settings, now: dt.datetime
+    session: Session, *, account_id: int, family: str, settings: Settings, now: dt.datetime
 ) -> IssuedSession:
     refresh_token = new_secret()
     await queries.insert_refresh_token(
@@ -64,7 +63,7 @@ async def _issue(
 
 
 async def start_session(
-    session: AsyncSession, *, account_id: int, settings: Settings, now: dt.datetime
+    session: Session, *, account_id: int, settings: Settings, now: dt.datetime
 ) -> IssuedSession:
     """Log-in: a new family."""
     return await _issue(
@@ -73,7 +72,7 @@ async def start_session(
 
 
 async def rotate_session(
-    session: AsyncSession, *, refresh_token: str, settings: Settings, now: dt.datetime
+    session: Session, *, refresh_token: str, settings: Settings, now: dt.datetime
 ) -> Rotation:
     found = await queries.refresh_token_by_hash(session, token_hash=token_hash(refresh_token))
     if found is None or found.revoked_at is not None:
@@ -92,19 +91,19 @@ async def rotate_session(
 
 
 async def _revoke_reused(
-    session: AsyncSession, account_id: int, family: str, now: dt.datetime
+    session: Session, account_id: int, family: str, now: dt.datetime
 ) -> Rotation:
     await queries.revoke_session_family(session, family=family, now=now)
     return Rotation(account_id=account_id, revoked_family=family)
 
 
-async def end_session(session: AsyncSession, *, family: str, now: dt.datetime) -> int:
+async def end_session(session: Session, *, family: str, now: dt.datetime) -> int:
     """Log-out: the family's tokens are revoked, its access tokens refused from now on."""
     return await queries.revoke_session_family(session, family=family, now=now)
 
 
 async def end_all_sessions(
-    session: AsyncSession, *, account_id: int, now: dt.datetime, keep_family: str | None = None
+    session: Session, *, account_id: int, now: dt.datetime, keep_family: str | None = None
 ) -> int:
     """After a password reset or change, or when the account closes: every session of the
     account ends but ``keep_family`` (the one changing the password); how many were live."""

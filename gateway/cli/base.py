@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from db.engine import create_engine
 from db.migrate import current_revision, head_revision
+from db.sessions import DatabaseError, Engine
+from db.urls import URL_ERRORS, shown_url, sqlite_database
 from gateway.settings import VAR_DIR, Settings
 
 PROG = "conex-gateway"
@@ -31,28 +29,21 @@ class CommandFailed(Exception):
 # --- the database -------------------------------------------------------------------------
 
 
-def shown_url(url: str) -> str:
-    """The database URL as it may be printed (no password)."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
+    if isinstance(exc, DatabaseError) and exc.orig is not None:
         exc = exc.orig
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 
 
 def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
+    database = sqlite_database(url)
+    return None if database is None else Path(database)
 
 
-async def open_database(settings: Settings, *, must_be_migrated: bool = True) -> AsyncEngine:
+async def open_database(settings: Settings, *, must_be_migrated: bool = True) -> Engine:
     """An engine on ``CONEX_DATABASE_URL`` once the database answered (and is at head).
 
     ``must_be_migrated=False`` is for ``migrate`` itself, which may also create the SQLite
@@ -75,12 +66,12 @@ async def open_database(settings: Settings, *, must_be_migrated: bool = True) ->
         engine = create_engine(
             url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
         )
-    except (ArgumentError, ValueError) as exc:
+    except URL_ERRORS as exc:
         raise ConfigurationError(f"CONEX_DATABASE_URL: {_reason(exc)}") from None
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
             revision = await current_revision(engine)
-    except (DBAPIError, OSError, TimeoutError) as exc:
+    except (DatabaseError, OSError, TimeoutError) as exc:
         await engine.dispose()
         raise ConfigurationError(
             f"CONEX_DATABASE_URL: cannot use {shown_url(url)}: {_reason(exc)}"

@@ -14,8 +14,9 @@ from typing import Any
 from db.migrate import current_revision, upgrade
 from db.queries.account import count_accounts
 from db.queries.api_token import insert_api_token, list_api_tokens, revoke_api_token
+from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
-from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database, shown_url
+from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
 from gateway.domain.enums import TokenKind
 from gateway.settings import Settings, load_settings
 

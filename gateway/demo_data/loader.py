@@ -3,7 +3,8 @@ transaction, so a load is all or nothing and a second load finds the first one's
 
 Ids are assigned here (after the largest id already in each table) rather than read back
 with RETURNING: SQLite would then insert row by row, some ten times slower. PostgreSQL's id
-sequences are moved past the inserted ids afterwards.
+sequences are moved past the inserted ids afterwards. The statements are in
+``db.queries.demo_data``.
 """
 
 from __future__ import annotations
@@ -14,22 +15,19 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-import db.models  # noqa: F401  (every table in Base.metadata)
-from db.base import Base, utcnow
+from db.base import utcnow
 from db.queries import catalog as catalog_queries
+from db.queries import demo_data as queries
+from db.sessions import Connection, Engine
 from gateway.auth.passwords import hash_password
 from gateway.demo_data import catalog, rows
 from gateway.demo_data.build import Numbering, build_dataset
 from gateway.demo_data.dataset import DemoDataset
 from gateway.demo_data.scripted import ALICE_EMAIL
 from gateway.demo_data.summary import DEMO_PASSWORD, WELL_KNOWN_LOGINS, DemoLogin, DemoSummary
-from gateway.domain.enums import AccountStatus, Currency, Deployment, PrincipalKind
+from gateway.domain.enums import Currency, Deployment, PrincipalKind
 from gateway.domain.quote_pricing import BookPrice
 
-T = Base.metadata.tables
 COUNTED_TABLES = (
     "products",
     "prices",
@@ -55,7 +53,7 @@ class DemoDataConflict(Exception):
 
 
 async def load_demo_data(
-    engine: AsyncEngine,
+    engine: Engine,
     *,
     accounts: int = 50,
     seed: int = 1,
@@ -83,7 +81,7 @@ async def load_demo_data(
             return await _summary(
                 conn, created=False, seed=seed, accounts=accounts, today=loaded_for
             )
-        if await _email_taken(conn, ALICE_EMAIL):
+        if await queries.email_taken(conn=conn, email=ALICE_EMAIL):
             raise DemoDataConflict(f"{ALICE_EMAIL} exists but was not created by a demo load")
         numbering = await _numbering(conn)
         product_ids, price_book = await _write_catalog(conn, today)
@@ -100,37 +98,23 @@ async def load_demo_data(
         await _write_numbering(conn, numbering, dataset)
         await _write_marker(conn, seed=seed, accounts=accounts, today=today)
         if conn.dialect.name == "postgresql":
-            await _advance_id_sequences(conn)
+            await queries.advance_id_sequences(conn=conn, tables=COUNTED_TABLES)
         return await _summary(conn, created=True, seed=seed, accounts=accounts, today=today)
 
 
 # -- reading ------------------------------------------------------------------------------------
 
 
-async def _marker(conn: AsyncConnection) -> dict[str, str] | None:
-    events = T["audit_events"]
-    changes = await conn.scalar(
-        select(events.c.changes)
-        .where(events.c.action == MARKER_ACTION)
-        .order_by(events.c.id)
-        .limit(1)
-    )
+async def _marker(conn: Connection) -> dict[str, str] | None:
+    changes = await queries.first_audit_changes(conn=conn, action=MARKER_ACTION)
     if changes is None:
         return None
     return {change["field"]: change["after"] for change in changes}
 
 
-async def _email_taken(conn: AsyncConnection, email: str) -> bool:
-    accounts = T["accounts"]
-    found = await conn.scalar(select(accounts.c.id).where(accounts.c.email == email).limit(1))
-    return found is not None
-
-
-async def _numbering(conn: AsyncConnection) -> Numbering:
+async def _numbering(conn: Connection) -> Numbering:
     """Continue the sequences already in use, so that demo numbers never collide."""
-    sequences = T["number_sequences"]
-    found = await conn.execute(select(sequences.c.kind, sequences.c.next_value))
-    current = {kind: next_value for kind, next_value in found}
+    current = await queries.number_sequences(conn=conn)
     default = Numbering()
     return Numbering(
         quote=current.get("quote", default.quote),
@@ -141,30 +125,18 @@ async def _numbering(conn: AsyncConnection) -> Numbering:
 
 
 async def _summary(
-    conn: AsyncConnection, *, created: bool, seed: int, accounts: int, today: dt.date
+    conn: Connection, *, created: bool, seed: int, accounts: int, today: dt.date
 ) -> DemoSummary:
-    counts = select(
-        *(
-            select(func.count()).select_from(T[name]).scalar_subquery().label(name)
-            for name in COUNTED_TABLES
-        )
-    )
-    row = (await conn.execute(counts)).one()
-    table = T["accounts"]
+    counts = await queries.table_counts(conn=conn, tables=COUNTED_TABLES)
     well_known = {login.email for login in WELL_KNOWN_LOGINS}
-    others = await conn.scalars(
-        select(table.c.email)
-        .where(table.c.status == AccountStatus.ACTIVE, table.c.email.not_in(well_known))
-        .order_by(table.c.id)
-        .limit(2)
-    )
+    others = await queries.active_emails(conn=conn, excluding=well_known, limit=2)
     generated = tuple(DemoLogin(email, "a generated customer") for email in others)
     return DemoSummary(
         created=created,
         seed=seed,
         accounts=accounts,
         today=today,
-        counts={name: int(row._mapping[name]) for name in COUNTED_TABLES},
+        counts=counts,
         logins=WELL_KNOWN_LOGINS + generated,
     )
 
@@ -172,38 +144,18 @@ async def _summary(
 # -- writing ------------------------------------------------------------------------------------
 
 
-async def _max_id(conn: AsyncConnection, table: Table) -> int:
-    return int(await conn.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
-
-
-async def _insert(conn: AsyncConnection, name: str, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await conn.execute(insert(T[name]), list(rows))  # executemany
+async def _insert(conn: Connection, name: str, rows: Sequence[dict[str, Any]]) -> None:
+    await queries.insert_rows(conn=conn, table=name, rows=rows)
 
 
 async def _reference_ids(
-    conn: AsyncConnection, name: str, key: tuple[str, ...], rows: Sequence[dict[str, Any]]
+    conn: Connection, name: str, key: tuple[str, ...], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
-    """Ids of reference rows by natural key: rows already there (a catalog seeded by other
-    means) are kept as they are, the missing ones are inserted."""
-    table = T[name]
-    found = await conn.execute(select(*(table.c[column] for column in key), table.c.id))
-    existing = {tuple(row[:-1]): int(row[-1]) for row in found}
-    next_id = await _max_id(conn, table)
-    ids, missing = [], []
-    for row in rows:
-        natural_key = tuple(row[column] for column in key)
-        if natural_key not in existing:
-            next_id += 1
-            existing[natural_key] = next_id
-            missing.append({"id": next_id, **row})
-        ids.append(existing[natural_key])
-    await _insert(conn, name, missing)
-    return ids
+    return await queries.reference_ids(conn=conn, table=name, key=key, rows=rows)
 
 
 async def _write_catalog(
-    conn: AsyncConnection, today: dt.date
+    conn: Connection, today: dt.date
 ) -> tuple[dict[Deployment, int], catalog.PriceBook]:
     """Products, prices, rates and releases, unless already there; the price book as stored,
     which is what the demo's quotes are priced with."""
@@ -255,7 +207,7 @@ async def _write_catalog(
 
 
 async def _read_price_book(
-    conn: AsyncConnection, product_ids: dict[Deployment, int]
+    conn: Connection, product_ids: dict[Deployment, int]
 ) -> catalog.PriceBook:
     deployments = {product_id: d for d, product_id in product_ids.items()}
     amounts: dict[catalog.PriceKey, dict[Currency, Decimal]] = {}
@@ -271,7 +223,7 @@ async def _read_price_book(
 
 
 async def _write(
-    conn: AsyncConnection,
+    conn: Connection,
     data: DemoDataset,
     *,
     product_ids: dict[Deployment, int],
@@ -293,7 +245,7 @@ async def _write(
         ],
     )
     offsets = {
-        name: await _max_id(conn, T[name])
+        name: await queries.max_id(conn=conn, table=name)
         for name in ("organizations", "accounts", "licenses", "quotes", "orders")
     }
     ids = rows.Ids(
@@ -312,29 +264,18 @@ async def _write(
     await _insert(conn, "audit_events", rows.audit_events(data, ids))
 
 
-async def _write_numbering(conn: AsyncConnection, start: Numbering, data: DemoDataset) -> None:
+async def _write_numbering(conn: Connection, start: Numbering, data: DemoDataset) -> None:
     """Later quotes, orders, invoices and SENs continue after the demo's (db.queries.numbers)."""
-    sequences = T["number_sequences"]
     next_values = {
         "quote": start.quote + len(data.quotes),
         "order": start.order + len(data.orders),
         "invoice": start.invoice + len(data.orders),
         "sen": start.sen + len(data.licenses),
     }
-    present = set(await conn.scalars(select(sequences.c.kind)))
-    for kind, next_value in next_values.items():
-        if kind in present:
-            await conn.execute(
-                update(sequences).where(sequences.c.kind == kind).values(next_value=next_value)
-            )
-    await _insert(
-        conn,
-        "number_sequences",
-        [{"kind": k, "next_value": v} for k, v in next_values.items() if k not in present],
-    )
+    await queries.set_number_sequences(conn=conn, next_values=next_values)
 
 
-async def _write_marker(conn: AsyncConnection, *, seed: int, accounts: int, today: dt.date) -> None:
+async def _write_marker(conn: Connection, *, seed: int, accounts: int, today: dt.date) -> None:
     """R-SEC-1: the load is audited; the event is also how a second load finds the first."""
     arguments = {"seed": str(seed), "accounts": str(accounts), "today": today.isoformat()}
     await _insert(
@@ -357,15 +298,3 @@ async def _write_marker(conn: AsyncConnection, *, seed: int, accounts: int, toda
             }
         ],
     )
-
-
-async def _advance_id_sequences(conn: AsyncConnection) -> None:
-    """PostgreSQL: rows were inserted with explicit ids; the next default id follows them."""
-    for name in COUNTED_TABLES:
-        if "id" in T[name].c:
-            await conn.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
-                )
-            )

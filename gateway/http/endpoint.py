@@ -24,15 +24,13 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.language import Lexer, Source, TokenKind
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from db.sessions import DATABASE_UNAVAILABLE, PoolTimeout, SessionFactory
 from gateway.auth.authenticate import Unauthenticated, authenticate
 from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
@@ -168,7 +166,7 @@ class GraphQLEndpoint:
             )
         except Unauthenticated as exc:
             raise RequestError(401, "UNAUTHENTICATED", str(exc)) from None
-        except (PoolTimeout, OSError, DBAPIError):
+        except DATABASE_UNAVAILABLE:
             log.warning("authentication: database unavailable", exc_info=True)
             raise RequestError(
                 503, "SERVICE_UNAVAILABLE", "Busy; retry shortly.", {"Retry-After": "1"}
@@ -275,7 +273,7 @@ class GraphQLEndpoint:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         request_id: str,
-        session_factory: async_sessionmaker[AsyncSession],
+        session_factory: SessionFactory,
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         services = services_of(request)
         context = Context(
@@ -378,6 +376,7 @@ def _has_nul(value: Any) -> bool:
 
 
 def _is_statement_timeout(error: BaseException) -> bool:
-    # asyncpg's QueryCanceledError (SQLSTATE 57014), wrapped by SQLAlchemy's DBAPIError.
+    # asyncpg's QueryCanceledError (SQLSTATE 57014), wrapped by SQLAlchemy's DBAPIError
+    # (db.sessions.DatabaseError).
     original = getattr(error, "orig", None)
     return getattr(original, "sqlstate", None) == "57014" or "57014" in str(original or "")

@@ -29,9 +29,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from db.queries.mail import QueuedMail, queued_mail, record_attempt
+from db.sessions import Connection, Engine
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,7 +172,7 @@ async def _deliver(rows: Sequence[QueuedMail], settings: Settings) -> list[Outco
 
 
 async def _record(
-    conn: AsyncConnection,
+    conn: Connection,
     rows: Sequence[QueuedMail],
     outcomes: Sequence[Outcome],
     now: dt.datetime,
@@ -192,7 +191,7 @@ async def _record(
 
 
 async def send_pending(
-    engine: AsyncEngine,
+    engine: Engine,
     settings: Settings,
     *,
     limit: int = BATCH_SIZE,
@@ -219,7 +218,7 @@ async def send_pending(
 
 
 async def run_mail_sender(
-    engine: AsyncEngine,
+    engine: Engine,
     settings: Settings,
     *,
     interval: float = 10.0,
