@@ -27,9 +27,8 @@ WRONG = "not the password at all"
 
 
 async def attempt(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
-    answer: dict[str, Any] = (await op(client, "LogIn", {"email": email, "password": password}))[
-        "logIn"
-    ]
+    data = await op(client, "LogIn", {"email": email, "password": password})
+    answer: dict[str, Any] = data["logIn"]
     return answer
 
 
