@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -234,8 +235,8 @@ async def order(
     quote_id: int,
     organization_id: int,
     billing: int,
-    license_ids: list[int] = (),
-    **values: Any,  # type: ignore[assignment]
+    license_ids: Sequence[int] = (),
+    **values: Any,
 ) -> int:
     n = next(_seq)
     defaults: dict[str, Any] = dict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 #: The project's shared folder (SPEC.md, the client contract), beside the checkout.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -20,6 +21,17 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 #: against it instead of skipping them. Read at import, before the suite's autouse fixture
 #: hides CONEX_ variables from the tests.
 REQUIRE_SHARED = os.environ.get("CONEX_REQUIRE_SHARED", "") not in ("", "0")
+
+
+class AppClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` on an ASGI app that keeps the app at hand (``client.app``)."""
+
+    app: Starlette
+
+
+#: The ``client_with`` fixture: ``async with client_with(max_depth=3) as client``, a client
+#: of an app built with changed settings.
+ClientWith = Callable[..., contextlib.AbstractAsyncContextManager[AppClient]]
 
 
 def require_shared(what: str) -> Path:
@@ -44,6 +56,10 @@ class StatementCounter:
 
     def report(self) -> str:
         return "\n".join(f"{n:3}. {sql}" for n, sql in enumerate(self.statements, 1))
+
+
+#: The ``statements`` fixture: ``with statements() as counter:`` counts the engine's SQL.
+Statements = Callable[[], contextlib.AbstractContextManager[StatementCounter]]
 
 
 @contextlib.contextmanager

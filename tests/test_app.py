@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import ApiToken
 from gateway.app import create_app
@@ -27,7 +28,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def staff_token(engine, *, revoked: bool = False) -> str:
+async def staff_token(engine: AsyncEngine, *, revoked: bool = False) -> str:
     token = new_opaque_token(TokenKind.STAFF)
     async with engine.begin() as conn:
         await conn.execute(
@@ -43,19 +44,19 @@ async def staff_token(engine, *, revoked: bool = False) -> str:
     return token
 
 
-async def test_healthz_answers_without_the_database(client: httpx.AsyncClient):
+async def test_healthz_answers_without_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-async def test_readyz_checks_the_database(client: httpx.AsyncClient):
+async def test_readyz_checks_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
 
 
-async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path):
+async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     settings = Settings(
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/conex",
         secret_key=TEST_SECRET_KEY,
@@ -75,13 +76,15 @@ async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path):
     assert response.json()["database"] == "unreachable"
 
 
-async def test_graphiql_is_served_to_a_browser(client: httpx.AsyncClient):
+async def test_graphiql_is_served_to_a_browser(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
 
 
-async def test_anonymous_and_staff_requests_run(client: httpx.AsyncClient, engine):
+async def test_anonymous_and_staff_requests_run(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     anonymous = await gql(client, "{ __typename }")
     assert anonymous["data"] == {"__typename": "Query"}, anonymous
     token = await staff_token(engine)
@@ -99,14 +102,14 @@ async def test_anonymous_and_staff_requests_run(client: httpx.AsyncClient, engin
         "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     ],
 )
-async def test_a_bad_bearer_token_is_401(client: httpx.AsyncClient, authorization: str):
+async def test_a_bad_bearer_token_is_401(client: httpx.AsyncClient, authorization: str) -> None:
     response = await client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": authorization}
     )
     assert_unauthenticated(response)
 
 
-async def test_an_unknown_well_formed_token_is_401(client: httpx.AsyncClient):
+async def test_an_unknown_well_formed_token_is_401(client: httpx.AsyncClient) -> None:
     unknown = new_opaque_token(TokenKind.STAFF)  # checksum fine, never stored
     response = await client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {unknown}"}
@@ -114,7 +117,7 @@ async def test_an_unknown_well_formed_token_is_401(client: httpx.AsyncClient):
     assert_unauthenticated(response)
 
 
-async def test_a_revoked_token_is_401(client: httpx.AsyncClient, engine):
+async def test_a_revoked_token_is_401(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
     token = await staff_token(engine, revoked=True)
     response = await client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {token}"}

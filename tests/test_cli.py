@@ -71,29 +71,29 @@ def sqlite_url(tmp_path: Path) -> str:
         "postgresql+asyncpg://postgres@127.0.0.1:notaport/conex",
     ],
 )
-def test_serve_with_a_bad_database_url_is_one_line(tmp_path: Path, url: str):
+def test_serve_with_a_bad_database_url_is_one_line(tmp_path: Path, url: str) -> None:
     result = run("serve", cwd=tmp_path, env={"CONEX_DATABASE_URL": url})
     assert_one_line_error(result, "CONEX_DATABASE_URL: ")
 
 
-def test_serve_with_an_unreachable_database_is_one_line(tmp_path: Path):
+def test_serve_with_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/conex"
     result = run("serve", cwd=tmp_path, env={"CONEX_DATABASE_URL": url})
     assert_one_line_error(result, "CONEX_DATABASE_URL: cannot use")
 
 
-def test_serve_on_an_unmigrated_database_says_to_migrate(tmp_path: Path, sqlite_url: str):
+def test_serve_on_an_unmigrated_database_says_to_migrate(tmp_path: Path, sqlite_url: str) -> None:
     result = run("serve", cwd=tmp_path, env={"CONEX_DATABASE_URL": sqlite_url})
     assert_one_line_error(result, "CONEX_DATABASE_URL: ", "conex-gateway migrate")
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "http"])
-def test_serve_with_a_bad_port_is_one_line(tmp_path: Path, port: str):
+def test_serve_with_a_bad_port_is_one_line(tmp_path: Path, port: str) -> None:
     result = run("serve", "--port", port, cwd=tmp_path)
     assert_one_line_error(result, "--port")
 
 
-def test_serve_on_a_busy_port_is_one_line(tmp_path: Path, sqlite_url: str):
+def test_serve_on_a_busy_port_is_one_line(tmp_path: Path, sqlite_url: str) -> None:
     env = {"CONEX_DATABASE_URL": sqlite_url}
     assert run("migrate", cwd=tmp_path, env=env).returncode == 0
     with socket.socket() as busy:
@@ -104,16 +104,16 @@ def test_serve_on_a_busy_port_is_one_line(tmp_path: Path, sqlite_url: str):
     assert_one_line_error(result, f"--port {port}")
 
 
-def test_a_bad_setting_is_one_line(tmp_path: Path):
+def test_a_bad_setting_is_one_line(tmp_path: Path) -> None:
     result = run("migrate", cwd=tmp_path, env={"CONEX_ENV": "production"})
     assert_one_line_error(result, "CONEX_ENV: ")
 
 
-def test_no_command_is_one_line(tmp_path: Path):
+def test_no_command_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run(cwd=tmp_path), "--help")
 
 
-def test_main_returns_2_in_process(capsys: pytest.CaptureFixture[str]):
+def test_main_returns_2_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "99999"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -121,7 +121,7 @@ def test_main_returns_2_in_process(capsys: pytest.CaptureFixture[str]):
 # --- the commands ---------------------------------------------------------------------------------
 
 
-def test_the_console_script_is_installed(tmp_path: Path):
+def test_the_console_script_is_installed(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(CONSOLE_SCRIPT), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
@@ -130,7 +130,7 @@ def test_the_console_script_is_installed(tmp_path: Path):
         assert command in result.stdout
 
 
-def test_migrate_creates_the_default_var_directory(tmp_path: Path):
+def test_migrate_creates_the_default_var_directory(tmp_path: Path) -> None:
     result = run("migrate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "migrated to revision" in result.stdout
@@ -139,7 +139,7 @@ def test_migrate_creates_the_default_var_directory(tmp_path: Path):
     assert again.returncode == 0, again.stderr
 
 
-def test_migrate_then_staff_token_stores_only_the_hash(tmp_path: Path, sqlite_url: str):
+def test_migrate_then_staff_token_stores_only_the_hash(tmp_path: Path, sqlite_url: str) -> None:
     env = {"CONEX_DATABASE_URL": sqlite_url}
     migrated = run("migrate", cwd=tmp_path, env=env)
     assert migrated.returncode == 0, migrated.stderr
@@ -164,7 +164,9 @@ def test_migrate_then_staff_token_stores_only_the_hash(tmp_path: Path, sqlite_ur
     assert token not in listed.stdout
 
 
-async def test_staff_token_then_revoke(tmp_path: Path, database_url: str, engine: AsyncEngine):
+async def test_staff_token_then_revoke(
+    tmp_path: Path, database_url: str, engine: AsyncEngine
+) -> None:
     env = {"CONEX_DATABASE_URL": database_url}
     created = run("token", "staff", "--name", "ci", cwd=tmp_path, env=env)
     assert created.returncode == 0, created.stderr
@@ -183,7 +185,7 @@ async def test_staff_token_then_revoke(tmp_path: Path, database_url: str, engine
     assert unknown.stderr.splitlines() == [f"conex-gateway: token {row.id + 1}: no such token"]
 
 
-def test_demo_data_if_empty_loads_once(tmp_path: Path, sqlite_url: str):
+def test_demo_data_if_empty_loads_once(tmp_path: Path, sqlite_url: str) -> None:
     env = {"CONEX_DATABASE_URL": sqlite_url}
     assert run("migrate", cwd=tmp_path, env=env).returncode == 0
     loaded = run("demo-data", "--if-empty", "--accounts", "10", cwd=tmp_path, env=env)
@@ -194,18 +196,18 @@ def test_demo_data_if_empty_loads_once(tmp_path: Path, sqlite_url: str):
     assert "no demo data loaded" in again.stdout
 
 
-def test_export_schema_writes_the_sdl(tmp_path: Path):
+def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     result = run("export-schema", "--output", "out.graphql", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out.graphql").read_text() == str(build_schema(guarded=False)) + "\n"
 
 
-def test_export_schema_to_stdout(capsys: pytest.CaptureFixture[str]):
+def test_export_schema_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export-schema", "--output", "-"]) == 0
     assert capsys.readouterr().out == str(build_schema(guarded=False)) + "\n"
 
 
-def test_send_mail_writes_the_outbox_as_files_in_dev(tmp_path: Path, sqlite_url: str):
+def test_send_mail_writes_the_outbox_as_files_in_dev(tmp_path: Path, sqlite_url: str) -> None:
     env = {"CONEX_DATABASE_URL": sqlite_url, "CONEX_MAIL_DIR": str(tmp_path / "mail")}
     assert run("migrate", cwd=tmp_path, env=env).returncode == 0
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
@@ -220,7 +222,7 @@ def test_send_mail_writes_the_outbox_as_files_in_dev(tmp_path: Path, sqlite_url:
     assert "Subject: Your quote" in message.read_text()
 
 
-def test_persisted_build_writes_a_manifest_of_the_contract(tmp_path: Path):
+def test_persisted_build_writes_a_manifest_of_the_contract(tmp_path: Path) -> None:
     contract = tmp_path / "contract"
     contract.mkdir()
     (contract / "web.graphql").write_text("query Me { __typename }\n")

@@ -10,7 +10,7 @@ from gateway.schema.schema import build_schema
 COMMITTED = Path(__file__).resolve().parents[1] / "schema.graphql"
 
 
-def test_committed_schema_equals_the_export():
+def test_committed_schema_equals_the_export() -> None:
     exported = str(build_schema(guarded=False)) + "\n"
     committed = COMMITTED.read_text(encoding="utf-8")
     if committed != exported:

@@ -29,7 +29,9 @@ GOOD_KEY = "k" * 40
         ("CONEX_MAX_PAGE_SIZE", "100000"),
     ],
 )
-def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, variable, value):
+def test_a_bad_value_names_its_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError) as raised:
         load_settings()
@@ -39,18 +41,18 @@ def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, variabl
     assert "Value error" not in message  # pydantic's wording is not ours
 
 
-def test_a_bad_override_names_its_variable():
+def test_a_bad_override_names_its_variable() -> None:
     with pytest.raises(SettingsError, match=r"^CONEX_DATABASE_URL: "):
         load_settings(database_url="nonsense")
 
 
-def test_prod_without_a_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch):
+def test_prod_without_a_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONEX_ENV", "prod")
     with pytest.raises(SettingsError, match=r"^CONEX_SECRET_KEY: required when CONEX_ENV=prod"):
         load_settings()
 
 
-def test_prod_with_a_secret_key_starts(monkeypatch: pytest.MonkeyPatch):
+def test_prod_with_a_secret_key_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONEX_ENV", "prod")
     monkeypatch.setenv("CONEX_SECRET_KEY", GOOD_KEY)
     settings = load_settings()
@@ -59,7 +61,7 @@ def test_prod_with_a_secret_key_starts(monkeypatch: pytest.MonkeyPatch):
     assert GOOD_KEY not in repr(settings)
 
 
-def test_defaults_are_a_local_sqlite_database_in_dev():
+def test_defaults_are_a_local_sqlite_database_in_dev() -> None:
     settings = load_settings()
     assert settings.env == "dev"
     assert settings.database_url == "sqlite+aiosqlite:///var/conex.sqlite3"
@@ -77,19 +79,19 @@ def test_defaults_are_a_local_sqlite_database_in_dev():
 )
 def test_plain_database_schemes_get_the_async_driver(
     monkeypatch: pytest.MonkeyPatch, given: str, used: str
-):
+) -> None:
     monkeypatch.setenv("CONEX_DATABASE_URL", given)
     assert load_settings().database_url == used
 
 
-def test_an_empty_redis_url_means_no_redis(monkeypatch: pytest.MonkeyPatch):
+def test_an_empty_redis_url_means_no_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONEX_REDIS_URL", "")
     assert load_settings().redis_url is None
 
 
 def test_dev_without_a_secret_key_generates_one_and_keeps_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
+) -> None:
     monkeypatch.chdir(tmp_path)
     first = Settings().signing_key()
     again = Settings().signing_key()
@@ -100,7 +102,7 @@ def test_dev_without_a_secret_key_generates_one_and_keeps_it(
     assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
 
 
-def test_the_readme_documents_every_variable():
+def test_the_readme_documents_every_variable() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = [
         f"CONEX_{name.upper()}"

@@ -101,14 +101,14 @@ class RedisCounter:
 
     async def increment(self, key: str, window_seconds: int) -> int:
         try:
-            return int(await self._client.eval(_INCREMENT, 1, key, window_seconds))  # type: ignore[misc]
+            return int(await self._client.eval(_INCREMENT, 1, key, window_seconds))
         except RedisError as exc:
             log.warning("rate limiting skipped, Redis is unavailable: %s", type(exc).__name__)
             return 0
 
     async def decrement(self, key: str) -> None:
         try:
-            await self._client.eval(_DECREMENT, 1, key)  # type: ignore[misc]
+            await self._client.eval(_DECREMENT, 1, key)
         except RedisError as exc:
             log.warning("rate limit not released, Redis is unavailable: %s", type(exc).__name__)
 

@@ -67,10 +67,10 @@ class SqlLoader(Generic[K, V]):
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def load(self, key: K) -> V:
-        return await self._loader.load(key)  # type: ignore[no-any-return]
+        return await self._loader.load(key)
 
     async def load_many(self, keys: Sequence[K]) -> list[V]:
-        return await self._loader.load_many(keys)  # type: ignore[no-any-return]
+        return await self._loader.load_many(keys)
 
 
 # The principal's ids and the day are parameters of the statements, never part of them: a

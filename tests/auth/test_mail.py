@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import OutgoingMail
 from gateway.integrations.mail import (
@@ -23,11 +24,12 @@ from gateway.integrations.mail import (
     run_mail_sender,
     send_pending,
 )
+from gateway.settings import Settings
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
 
-async def queue(engine, **values: Any) -> int:
+async def queue(engine: AsyncEngine, **values: Any) -> int:
     defaults = dict(
         to_address="nadia@example.com",
         subject="Your quote Q-000042",
@@ -42,7 +44,7 @@ async def queue(engine, **values: Any) -> int:
         return int(result.scalar_one())
 
 
-async def outbox(engine) -> list[Any]:
+async def outbox(engine: AsyncEngine) -> list[Any]:
     async with engine.connect() as conn:
         query = select(*OutgoingMail.__table__.c).order_by(OutgoingMail.id)
         return list((await conn.execute(query)).all())
@@ -57,7 +59,9 @@ def parse(raw: bytes) -> email.message.EmailMessage:
 # --- development: .eml files -----------------------------------------------------------------
 
 
-async def test_dev_sink_writes_one_rfc_5322_file_per_message(engine, settings):
+async def test_dev_sink_writes_one_rfc_5322_file_per_message(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     first = await queue(engine)
     await queue(engine, to_address="karim@example.com", subject="Welcome", template="welcome")
     assert await send_pending(engine, settings) == 2
@@ -84,7 +88,9 @@ async def test_dev_sink_writes_one_rfc_5322_file_per_message(engine, settings):
     assert len(list(settings.mail_dir.glob("*.eml"))) == 2
 
 
-async def test_bodies_with_a_single_use_link_are_removed_once_sent(engine, settings):
+async def test_bodies_with_a_single_use_link_are_removed_once_sent(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     await queue(engine, template="password_reset", body="https://x/reset-password?token=SECRET")
     await send_pending(engine, settings)
     (row,) = await outbox(engine)
@@ -93,7 +99,9 @@ async def test_bodies_with_a_single_use_link_are_removed_once_sent(engine, setti
     assert "token=SECRET" in parse(path.read_bytes()).get_content()
 
 
-async def test_a_failure_is_recorded_and_retried_up_to_the_limit(engine, settings):
+async def test_a_failure_is_recorded_and_retried_up_to_the_limit(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     settings.mail_dir.parent.mkdir(parents=True, exist_ok=True)
     settings.mail_dir.write_text("a file where the directory should be")
     await queue(engine)
@@ -107,7 +115,9 @@ async def test_a_failure_is_recorded_and_retried_up_to_the_limit(engine, setting
     assert row.attempts == MAX_ATTEMPTS  # given up
 
 
-async def test_an_unencodable_header_fails_that_message_only(engine, settings):
+async def test_an_unencodable_header_fails_that_message_only(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     await queue(engine, to_address="bad\r\nBcc: everyone@example.com")
     await queue(engine)
     assert await send_pending(engine, settings) == 1
@@ -118,7 +128,9 @@ async def test_an_unencodable_header_fails_that_message_only(engine, settings):
     assert "everyone" not in path.read_text()
 
 
-async def test_the_background_sender_runs_until_stopped(engine, settings):
+async def test_the_background_sender_runs_until_stopped(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     await queue(engine)
     stop = asyncio.Event()
     task = asyncio.create_task(run_mail_sender(engine, settings, interval=0.01, stop=stop))
@@ -193,7 +205,9 @@ def smtp_server() -> Iterator[FakeSmtp]:
     server.server_close()
 
 
-async def test_smtp_delivers_and_a_refused_recipient_fails_alone(engine, settings, smtp_server):
+async def test_smtp_delivers_and_a_refused_recipient_fails_alone(
+    engine: AsyncEngine, settings: Settings, smtp_server: FakeSmtp
+) -> None:
     port = smtp_server.server_address[1]
     smtp = settings.model_copy(
         update={"smtp_url": f"smtp://127.0.0.1:{port}?from=My%20Conex%20%3Cmail@conex.example%3E"}
@@ -214,7 +228,9 @@ async def test_smtp_delivers_and_a_refused_recipient_fails_alone(engine, setting
     assert not settings.mail_dir.exists()  # no file sink when SMTP is configured
 
 
-async def test_smtp_credentials_are_never_sent_in_clear(engine, settings, smtp_server):
+async def test_smtp_credentials_are_never_sent_in_clear(
+    engine: AsyncEngine, settings: Settings, smtp_server: FakeSmtp
+) -> None:
     port = smtp_server.server_address[1]
     smtp = settings.model_copy(update={"smtp_url": f"smtp://user:s3cret@127.0.0.1:{port}"})
     await queue(engine)
@@ -224,7 +240,9 @@ async def test_smtp_credentials_are_never_sent_in_clear(engine, settings, smtp_s
     assert "STARTTLS" in row.last_error and "s3cret" not in row.last_error
 
 
-async def test_an_unreachable_server_fails_the_batch_for_a_retry(engine, settings):
+async def test_an_unreachable_server_fails_the_batch_for_a_retry(
+    engine: AsyncEngine, settings: Settings
+) -> None:
     with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
         port = closed.server_address[1]
     smtp = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
@@ -237,7 +255,7 @@ async def test_an_unreachable_server_fails_the_batch_for_a_retry(engine, setting
     ]
 
 
-def test_smtp_urls():
+def test_smtp_urls() -> None:
     plain = SmtpConfig.from_url("smtp://mailer%40conex.example:p%40ss@mail.example")
     assert (plain.host, plain.port, plain.implicit_tls) == ("mail.example", 587, False)
     assert (plain.username, plain.password) == ("mailer@conex.example", "p@ss")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from redis.asyncio import Redis
 
@@ -34,18 +36,18 @@ def limiter(clock: Clock) -> RateLimiter:
     return RateLimiter(MemoryCounter(clock=clock))
 
 
-def test_limits_are_those_announced():
+def test_limits_are_those_announced() -> None:
     assert (LOG_IN_PER_EMAIL.max_attempts, LOG_IN_PER_EMAIL.window_seconds) == (5, 900)
     assert (LOG_IN_PER_ADDRESS.max_attempts, LOG_IN_PER_ADDRESS.window_seconds) == (20, 900)
     assert (RESET_PER_EMAIL.max_attempts, RESET_PER_EMAIL.window_seconds) == (3, 3600)
 
 
-async def test_allows_up_to_the_limit_then_refuses(limiter: RateLimiter):
+async def test_allows_up_to_the_limit_then_refuses(limiter: RateLimiter) -> None:
     results = [await limiter.acquire(LOG_IN_PER_EMAIL, "a@example.com") for _ in range(7)]
     assert results == [True] * 5 + [False] * 2
 
 
-async def test_subjects_and_limits_are_counted_apart(limiter: RateLimiter):
+async def test_subjects_and_limits_are_counted_apart(limiter: RateLimiter) -> None:
     for _ in range(5):
         await limiter.acquire(LOG_IN_PER_EMAIL, "a@example.com")
     assert not await limiter.acquire(LOG_IN_PER_EMAIL, "a@example.com")
@@ -53,7 +55,9 @@ async def test_subjects_and_limits_are_counted_apart(limiter: RateLimiter):
     assert await limiter.acquire(RESET_PER_EMAIL, "a@example.com")
 
 
-async def test_window_ends_and_refusals_do_not_extend_it(limiter: RateLimiter, clock: Clock):
+async def test_window_ends_and_refusals_do_not_extend_it(
+    limiter: RateLimiter, clock: Clock
+) -> None:
     for _ in range(5):
         await limiter.acquire(LOG_IN_PER_EMAIL, "a@example.com")
     clock.now += 899
@@ -62,7 +66,7 @@ async def test_window_ends_and_refusals_do_not_extend_it(limiter: RateLimiter, c
     assert await limiter.acquire(LOG_IN_PER_EMAIL, "a@example.com")
 
 
-async def test_reset_and_release(limiter: RateLimiter):
+async def test_reset_and_release(limiter: RateLimiter) -> None:
     limit = Limit("t", 2, 60)
     assert await limiter.acquire(limit, "x")
     assert await limiter.acquire(limit, "x")
@@ -73,7 +77,7 @@ async def test_reset_and_release(limiter: RateLimiter):
     assert await limiter.acquire(limit, "x")
 
 
-async def test_release_of_an_expired_window_creates_nothing(clock: Clock):
+async def test_release_of_an_expired_window_creates_nothing(clock: Clock) -> None:
     counter = MemoryCounter(clock=clock)
     limiter = RateLimiter(counter)
     limit = Limit("t", 1, 60)
@@ -84,7 +88,7 @@ async def test_release_of_an_expired_window_creates_nothing(clock: Clock):
     assert not await limiter.acquire(limit, "x")
 
 
-async def test_expired_windows_are_swept_when_many_keys(clock: Clock):
+async def test_expired_windows_are_swept_when_many_keys(clock: Clock) -> None:
     counter = MemoryCounter(clock=clock, max_keys=10)
     limiter = RateLimiter(counter)
     limit = Limit("t", 1, 60)
@@ -95,12 +99,14 @@ async def test_expired_windows_are_swept_when_many_keys(clock: Clock):
     assert len(counter._windows) == 1
 
 
-def test_keys_never_hold_the_subject():
+def test_keys_never_hold_the_subject() -> None:
     key = RateLimiter.key(LOG_IN_PER_EMAIL, "alice@example.com")
     assert "alice" not in key and key.startswith("conex:ratelimit:log-in:email:")
 
 
-async def test_redis_counter_windows_expire_and_release_creates_nothing(redis_client):
+async def test_redis_counter_windows_expire_and_release_creates_nothing(
+    redis_client: Redis,
+) -> None:
     limiter = RateLimiter(RedisCounter(redis_client))
     limit = Limit("t", 2, 60)
     assert await limiter.acquire(limit, "x")
@@ -109,14 +115,16 @@ async def test_redis_counter_windows_expire_and_release_creates_nothing(redis_cl
     key = RateLimiter.key(limit, "x")
     assert 0 < await redis_client.ttl(key) <= 60
     await limiter.release(limit, "x")
-    assert int(await redis_client.get(key)) == 2
+    assert int(cast(bytes, await redis_client.get(key))) == 2
     await limiter.reset(limit, "x")
     assert await redis_client.exists(key) == 0
     await limiter.release(limit, "x")  # no window: nothing to give back, nothing created
     assert await redis_client.exists(key) == 0
 
 
-async def test_redis_down_lets_attempts_through_with_a_warning(caplog):
+async def test_redis_down_lets_attempts_through_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     client = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=1)
     limiter = RateLimiter(RedisCounter(client))
     limit = Limit("t", 1, 60)

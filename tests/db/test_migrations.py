@@ -54,7 +54,9 @@ async def table_names(engine: AsyncEngine) -> set[str]:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
-async def test_upgrade_of_an_empty_database_gives_the_models_schema(empty_engine: AsyncEngine):
+async def test_upgrade_of_an_empty_database_gives_the_models_schema(
+    empty_engine: AsyncEngine,
+) -> None:
     assert await table_names(empty_engine) == set()
 
     await upgrade(empty_engine)
@@ -66,7 +68,7 @@ async def test_upgrade_of_an_empty_database_gives_the_models_schema(empty_engine
     )
 
 
-async def test_downgrade_to_base_then_upgrade_again(empty_engine: AsyncEngine):
+async def test_downgrade_to_base_then_upgrade_again(empty_engine: AsyncEngine) -> None:
     await upgrade(empty_engine)
 
     await downgrade(empty_engine, "base")
@@ -77,11 +79,11 @@ async def test_downgrade_to_base_then_upgrade_again(empty_engine: AsyncEngine):
     assert await schema_diff(empty_engine) == []
 
 
-async def test_every_table_of_the_models_exists_after_migration(engine: AsyncEngine):
+async def test_every_table_of_the_models_exists_after_migration(engine: AsyncEngine) -> None:
     assert await table_names(engine) == set(Base.metadata.tables) | {"alembic_version"}
 
 
-def test_one_head_and_date_prefixed_revision_files():
+def test_one_head_and_date_prefixed_revision_files() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1, "migrations branched: merge the heads"
     files = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))

@@ -44,7 +44,7 @@ def test_data_center_only_enterprise() -> None:
     check_line_tier(Deployment.DATA_CENTER, Tier.ENTERPRISE, FIELD)
     for tier in (Tier.STARTER, Tier.EXPRESS, Tier.PROFESSIONAL):
         check_line_tier(Deployment.SERVER, tier, FIELD)
-        assert _code(lambda t=tier: check_line_tier(Deployment.DATA_CENTER, t, FIELD)) is (  # type: ignore[misc]
+        assert _code(lambda t=tier: check_line_tier(Deployment.DATA_CENTER, t, FIELD)) is (
             ErrorCode.INVALID
         )
 

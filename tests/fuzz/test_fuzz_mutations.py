@@ -46,7 +46,9 @@ SDL = str(build_schema(guarded=False))
 @pytest.mark.parametrize("who", CALLERS)
 @FUZZ
 @given(data=st.data())
-async def test_generated_mutations_are_typed_and_within_rights(fuzz: Fuzz, who: str, data: Any):
+async def test_generated_mutations_are_typed_and_within_rights(
+    fuzz: Fuzz, who: str, data: Any
+) -> None:
     if not fuzz.memo:  # built once per test, shared by its examples
         fuzz.memo["mutations"] = hg.mutations(
             SDL, custom_scalars=scalar_strategies(fuzz.pool), allow_x00=not KNOWN_BUG_NUL
@@ -69,7 +71,7 @@ async def test_generated_mutations_are_typed_and_within_rights(fuzz: Fuzz, who: 
 
 
 @pytest.mark.parametrize("who", ["alice", "staff"])
-async def test_mutations_over_get_are_refused(fuzz: Fuzz, who: str):
+async def test_mutations_over_get_are_refused(fuzz: Fuzz, who: str) -> None:
     """Mutations run only over POST (CSRF): a GET is refused before anything is written."""
     before = await snapshot(fuzz.engine)
     response = await fuzz.client.get(

@@ -68,7 +68,9 @@ async def send(fuzz: Fuzz, name: str, query: str, *, get: bool = False) -> Any:
 @pytest.mark.parametrize("who", CALLERS)
 @FUZZ
 @given(data=st.data())
-async def test_generated_queries_are_typed_and_within_rights(fuzz: Fuzz, who: str, data: Any):
+async def test_generated_queries_are_typed_and_within_rights(
+    fuzz: Fuzz, who: str, data: Any
+) -> None:
     if not fuzz.memo:  # built once per test, shared by its examples
         scalars = scalar_strategies(fuzz.pool)
         fuzz.memo["queries"] = st.one_of(
@@ -88,7 +90,7 @@ async def test_generated_queries_are_typed_and_within_rights(fuzz: Fuzz, who: st
 
 
 @pytest.mark.parametrize("who", CALLERS)
-async def test_every_object_with_every_field_within_rights(fuzz: Fuzz, who: str):
+async def test_every_object_with_every_field_within_rights(fuzz: Fuzz, who: str) -> None:
     """Not random: every object of the dataset by id, every private root connection, every
     SEN, the viewer, each with all their fields, as each principal (R-QUOTE-6, R-SEC-2/3)."""
     snap = await snapshot(fuzz.engine)
@@ -110,7 +112,9 @@ async def test_every_object_with_every_field_within_rights(fuzz: Fuzz, who: str)
 @pytest.mark.parametrize("who", ["anonymous", "alice", "staff"])
 @FUZZ
 @given(data=st.data())
-async def test_documents_violating_the_schema_are_refused_typed(fuzz: Fuzz, who: str, data: Any):
+async def test_documents_violating_the_schema_are_refused_typed(
+    fuzz: Fuzz, who: str, data: Any
+) -> None:
     if not fuzz.memo:
         fuzz.memo["invalid"] = hg.queries(
             SDL,

@@ -134,7 +134,7 @@ request_bodies = st.one_of(
 @pytest.mark.parametrize("who", ["anonymous", "alice", "partner_all_scopes"])
 @FUZZ
 @given(body=request_bodies)
-async def test_arbitrary_json_bodies_are_answered_typed(fuzz: Fuzz, who: str, body: Any):
+async def test_arbitrary_json_bodies_are_answered_typed(fuzz: Fuzz, who: str, body: Any) -> None:
     token = await fuzz.fresh_token(who)  # a generated logOut must not end the next example's
     response = await fuzz.client.post("/graphql", json=body, headers=auth(token))
     note(f"{response.status_code} {response.text[:2000]}")
@@ -151,7 +151,7 @@ async def test_arbitrary_json_bodies_are_answered_typed(fuzz: Fuzz, who: str, bo
 )
 async def test_arbitrary_get_requests_are_answered_typed(
     fuzz: Fuzz, params: dict[str, str], accept: str
-):
+) -> None:
     assume(len(urlencode(params)) < 60_000)  # httpx refuses longer URLs client-side
     response = await fuzz.client.get("/graphql", params=params, headers={"Accept": accept})
     note(f"{response.status_code} {response.text[:2000]}")
@@ -176,7 +176,7 @@ async def test_arbitrary_get_requests_are_answered_typed(
 )
 async def test_arbitrary_bytes_and_headers_are_answered_typed(
     fuzz: Fuzz, content: bytes, content_type: str, authorization: str | None
-):
+) -> None:
     headers = {"Content-Type": content_type}
     if authorization is not None:
         headers["Authorization"] = authorization.encode("ascii", "replace").decode()
@@ -257,7 +257,9 @@ def variables_for(name: str, pool: Pools) -> st.SearchStrategy[dict[str, Any]]:
 @pytest.mark.parametrize("who", CALLERS)
 @FUZZ
 @given(data=st.data())
-async def test_contract_operations_with_generated_variables(fuzz: Fuzz, who: str, data: Any):
+async def test_contract_operations_with_generated_variables(
+    fuzz: Fuzz, who: str, data: Any
+) -> None:
     name = data.draw(st.sampled_from(sorted(operations())), label="operation")
     variables = data.draw(variables_for(name, fuzz.pool), label="variables")
     token = await fuzz.fresh_token(who)

@@ -5,7 +5,9 @@ fuzzers draw those inputs again."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import TokenKind
 from gateway.schema.relay import encode_cursor, encode_id
@@ -25,7 +27,9 @@ from tests.fuzz.support import (
     reason="an operationName the document does not define raises out of /graphql (HTTP 500)",
 )
 @pytest.mark.parametrize("operation_name", ["Nope", ""])
-async def test_unknown_operation_name_is_a_typed_request_error(client, operation_name):
+async def test_unknown_operation_name_is_a_typed_request_error(
+    client: httpx.AsyncClient, operation_name: str
+) -> None:
     body = {"query": "query A { supportPlans { tier } }", "operationName": operation_name}
     response = await client.post("/graphql", json=body)
     check_response(response, repr(body))
@@ -35,7 +39,9 @@ async def test_unknown_operation_name_is_a_typed_request_error(client, operation
     }
 
 
-async def test_raw_nul_in_the_variables_is_refused_typed(client, engine):
+async def test_raw_nul_in_the_variables_is_refused_typed(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     """Fixed in a917620: a NUL in the JSON variables is a BAD_REQUEST before execution."""
     token = await f.api_token(engine, TokenKind.STAFF)
     body = {"query": "query($s: String!) { license(sen: $s) { sen } }", "variables": {"s": "A\x00"}}
@@ -46,7 +52,7 @@ async def test_raw_nul_in_the_variables_is_refused_typed(client, engine):
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
-async def staff_post(client, engine, query):
+async def staff_post(client: httpx.AsyncClient, engine: AsyncEngine, query: str) -> httpx.Response:
     token = await f.api_token(engine, TokenKind.STAFF)
     return await client.post(
         "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
@@ -62,8 +68,12 @@ async def staff_post(client, engine, query):
     ],
 )
 async def test_nul_character_in_a_string_argument_is_refused_typed(
-    client, engine, backend, query, request
-):
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    backend: str,
+    query: str,
+    request: pytest.FixtureRequest,
+) -> None:
     if KNOWN_BUG_NUL and backend == "postgresql":
         request.applymarker(
             pytest.mark.xfail(
@@ -84,7 +94,13 @@ async def test_nul_character_in_a_string_argument_is_refused_typed(
         f'{{ accounts(first: 1, before: "{encode_cursor(2**31)}") {{ totalCount }} }}',
     ],
 )
-async def test_id_past_int32_is_not_found(client, engine, backend, query, request):
+async def test_id_past_int32_is_not_found(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    backend: str,
+    query: str,
+    request: pytest.FixtureRequest,
+) -> None:
     if KNOWN_BUG_BIG_ID and backend == "postgresql":
         request.applymarker(
             pytest.mark.xfail(
@@ -108,7 +124,9 @@ async def test_id_past_int32_is_not_found(client, engine, backend, query, reques
         ' method: CARD, paidAt: "0001-01-01T00:00:00+14:00"}) { userErrors { code } } }',
     ],
 )
-async def test_dates_at_the_ends_of_the_calendar_are_refused_typed(client, engine, query):
+async def test_dates_at_the_ends_of_the_calendar_are_refused_typed(
+    client: httpx.AsyncClient, engine: AsyncEngine, query: str
+) -> None:
     await f.catalog(engine)
     account = await f.account(engine)
     organization = await f.organization(engine)

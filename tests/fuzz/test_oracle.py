@@ -92,26 +92,28 @@ LICENSES_ONLY = Caller("p", "partner", partner_id=ATLAS, scopes=frozenset({"LICE
         (LICENSES_ONLY, {"Q-A1", "KEY-A1", "SEN-B1"}, {"SEN-A1", "carol@example.com"}),
     ],
 )
-def test_forbidden_values_follow_the_spec(caller, hidden, shown):
+def test_forbidden_values_follow_the_spec(
+    caller: Caller, hidden: set[str], shown: set[str]
+) -> None:
     forbidden = forbidden_values(caller, world())
     assert hidden <= forbidden
     assert not shown & forbidden
     assert {"$argon2id$a", "tok_secret", "f" * 64} <= forbidden
 
 
-def test_visible_values_are_what_the_caller_may_read():
+def test_visible_values_are_what_the_caller_may_read() -> None:
     assert visible_values(ALICE_C, world()) == {"SEN-A1", "Q-A1"}
     assert visible_values(QUOTES_ONLY, world()) == {"Q-A1"}
     assert visible_values(ANONYMOUS, world()) == set()
 
 
-def test_leaks_are_whole_tokens():
+def test_leaks_are_whole_tokens() -> None:
     assert leaked('{"sen":"SEN-A1"}', {"SEN-A1"}) == ["SEN-A1"]
     assert leaked('{"key":"KEY-A12"}', {"KEY-A1"}) == []
     assert leaked('{"email":"malice@example.com"}', {"alice@example.com"}) == []
 
 
-def test_a_caller_may_not_grant_itself_rights():
+def test_a_caller_may_not_grant_itself_rights() -> None:
     with pytest.raises(AssertionError, match="SEN-A1"):
         assert_no_self_granted_rights(BOB_C, "mutation {}", world(), world(bob_is_contact=True))
     # what the caller typed itself is not counted

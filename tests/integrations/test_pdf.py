@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
+from fpdf.fonts import TTFFont
 
 from db.queries.documents import DocumentData
 from gateway.integrations.pdf import FONT_DIR, layout_pdf, render_pdf
@@ -73,7 +74,7 @@ def document(
     return DocumentData(**{**values, **extra})
 
 
-def test_r_quote_8_arabic_polish_and_accented_names_read_back():
+def test_r_quote_8_arabic_polish_and_accented_names_read_back() -> None:
     name = f"{ARABIC} {POLISH} {ACCENTED}"
     pdf = render_pdf(document(organization=name, lines=[line(deployment_entity=ARABIC)]))
     text = logical(pdf_text(pdf))
@@ -83,19 +84,19 @@ def test_r_quote_8_arabic_polish_and_accented_names_read_back():
     assert "شركة الأطلس Atlas Solutions" in text
 
 
-def test_r_quote_8_a_character_no_font_has_is_marked_not_dropped():
+def test_r_quote_8_a_character_no_font_has_is_marked_not_dropped() -> None:
     text = pdf_text(render_pdf(document(organization="北京 Київ Ελλάδα 😀")))
     assert "\ufffd\ufffd Київ Ελλάδα \ufffd (DZ)" in text
 
 
-def test_r_quote_8_arabic_runs_right_to_left():
+def test_r_quote_8_arabic_runs_right_to_left() -> None:
     # Drawn in visual order: without the reading-order step the words come out reversed.
     visual = pdf_text(render_pdf(document(organization=ARABIC)))
     assert "الجزائر جامعة" in visual
     assert ARABIC in logical(visual)
 
 
-def test_r_quote_8_arabic_letters_are_joined():
+def test_r_quote_8_arabic_letters_are_joined() -> None:
     # Joined letters are other glyphs than the isolated ones the font's cmap maps the
     # characters to: the PDF must draw the glyphs HarfBuzz chooses for the word.
     path = FONT_DIR / "NotoSansArabic-Regular.ttf"
@@ -110,17 +111,18 @@ def test_r_quote_8_arabic_letters_are_joined():
 
     pdf = layout_pdf(document(organization=ARABIC))
     pdf.output()
-    drawn = {glyph.glyph_id for glyph, _ in pdf.fonts["notosansarabic"].subset.items() if glyph}
+    font = cast(TTFFont, pdf.fonts["notosansarabic"])  # a TrueType font, never a core one
+    drawn = {glyph.glyph_id for glyph, _ in font.subset.items() if glyph}
     assert joined <= drawn
 
 
-def test_r_quote_8_long_item_name_wraps_in_full():
+def test_r_quote_8_long_item_name_wraps_in_full() -> None:
     pdf = render_pdf(document(lines=[line(deployment_entity=LONG_ENTITY)]))
     text = " ".join(pdf_text(pdf).split())  # the wrapped lines, joined again
     assert f"Conex Books Server Professional, {LONG_ENTITY}" in text
 
 
-def test_r_quote_8_renewal_line_shows_its_period():
+def test_r_quote_8_renewal_line_shows_its_period() -> None:
     renewal = line(
         kind="RENEWAL",
         maintenance_starts_on=dt.date(2027, 1, 15),
@@ -131,14 +133,14 @@ def test_r_quote_8_renewal_line_shows_its_period():
     assert "Renewal" in text
 
 
-def test_r_quote_8_quote_shows_valid_until():
+def test_r_quote_8_quote_shows_valid_until() -> None:
     text = pdf_text(render_pdf(document()))
     assert "Quote Q-000123" in text
     assert "Valid until 2026-12-24" in text
     assert "Paid on" not in text
 
 
-def test_r_quote_8_invoice_shows_paid_on_not_valid_until():
+def test_r_quote_8_invoice_shows_paid_on_not_valid_until() -> None:
     order = SimpleNamespace(
         number="O-000042",
         invoice_number="INV-000042",

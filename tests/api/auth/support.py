@@ -79,12 +79,14 @@ async def sign_up(
         "SignUp",
         {"input": {"email": email, "password": password, "name": name, "country": country}},
     )
-    return data["signUp"]
+    payload: dict[str, Any] = data["signUp"]
+    return payload
 
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str = STRONG) -> dict[str, Any]:
     data = await op(client, "LogIn", {"email": email, "password": password})
-    return data["logIn"]
+    payload: dict[str, Any] = data["logIn"]
+    return payload
 
 
 async def count(engine: AsyncEngine, model: Any, *where: Any) -> int:

@@ -7,16 +7,19 @@ import datetime as dt
 import json
 from typing import Any
 
+import httpx
 import jwt
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth.tokens import AUDIENCE, ISSUER
+from gateway.settings import Settings
 from tests import factories as f
 from tests.api.auth.support import assert_unauthenticated, op, send
 
 
 @pytest.fixture
-async def claims(engine, settings) -> dict[str, Any]:
+async def claims(engine: AsyncEngine, settings: Settings) -> dict[str, Any]:
     """Claims of a live session: only what a test changes makes a token bad."""
     alice = await f.account(engine, "alice@example.com")
     token = await f.customer_token(engine, alice, settings.signing_key())
@@ -31,38 +34,48 @@ def b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-async def test_the_untouched_token_works(client, settings, claims):
+async def test_the_untouched_token_works(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     data = await op(client, "AccountHome", token=sign(claims, settings.signing_key()))
     assert data["viewer"]["account"]["email"] == "alice@example.com"
 
 
-async def test_tampered_payload_keeps_an_invalid_signature(client, settings, claims):
+async def test_tampered_payload_keeps_an_invalid_signature(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     header, _, signature = sign(claims, settings.signing_key()).split(".")
     forged = f"{header}.{b64({**claims, 'sub': '999'})}.{signature}"
     assert_unauthenticated(await send(client, "AccountHome", token=forged))
 
 
-async def test_signed_with_another_key(client, claims):
+async def test_signed_with_another_key(client: httpx.AsyncClient, claims: dict[str, Any]) -> None:
     token = sign(claims, "an attacker's key, long enough for HS256 0123456789")
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_alg_none_is_refused(client, claims):
+async def test_alg_none_is_refused(client: httpx.AsyncClient, claims: dict[str, Any]) -> None:
     token = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_wrong_audience(client, settings, claims):
+async def test_wrong_audience(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     token = sign(claims, settings.signing_key(), aud="partner-portal")
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_wrong_issuer(client, settings, claims):
+async def test_wrong_issuer(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     token = sign(claims, settings.signing_key(), iss="someone-else")
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_expired_access_token(client, settings, claims):
+async def test_expired_access_token(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     token = sign(
         claims,
@@ -73,12 +86,16 @@ async def test_expired_access_token(client, settings, claims):
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_missing_session_claim(client, settings, claims):
+async def test_missing_session_claim(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     token = sign({k: v for k, v in claims.items() if k != "sid"}, settings.signing_key())
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_unknown_session_family(client, settings, claims):
+async def test_unknown_session_family(
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
+) -> None:
     token = sign(claims, settings.signing_key(), sid="00000000-0000-4000-8000-000000000000")
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
@@ -87,7 +104,7 @@ async def test_unknown_session_family(client, settings, claims):
     "header",
     ["Bearer", "Basic dXNlcjpwYXNz", "Bearer not.a.jwt", "Bearer cnxp_short"],
 )
-async def test_malformed_authorization(client, header):
+async def test_malformed_authorization(client: httpx.AsyncClient, header: str) -> None:
     response = await client.post(
         "/graphql",
         json={"query": "{ viewer { account { id } } }"},
@@ -96,5 +113,5 @@ async def test_malformed_authorization(client, header):
     assert_unauthenticated(response)
 
 
-def test_claims_name_this_gateway():
+def test_claims_name_this_gateway() -> None:
     assert (ISSUER, AUDIENCE) == ("conex-gateway", "my-conex")

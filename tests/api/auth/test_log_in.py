@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from redis.asyncio import Redis
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from db.models import Account, AuditEvent, RefreshToken
 from gateway.app import create_app
@@ -16,14 +19,17 @@ from gateway.auth import passwords
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter
 from gateway.domain.enums import AccountStatus
 from gateway.services import services_of
+from gateway.settings import Settings
 from tests import factories as f
 from tests.api.auth.support import OTHER_STRONG, STRONG, count, op, rows, sign_up, snapshot
 
 WRONG = "not the password at all"
 
 
-async def attempt(client, email: str, password: str) -> dict[str, Any]:
-    return (await op(client, "LogIn", {"email": email, "password": password}))["logIn"]
+async def attempt(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
+    data = await op(client, "LogIn", {"email": email, "password": password})
+    answer: dict[str, Any] = data["logIn"]
+    return answer
 
 
 @pytest.fixture
@@ -40,7 +46,9 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     return seen
 
 
-async def test_log_in_answers_tokens_and_account(client, engine):
+async def test_log_in_answers_tokens_and_account(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     answer = await attempt(client, "  NADIA@example.COM ", STRONG)
     assert answer["userErrors"] == []
@@ -52,8 +60,8 @@ async def test_log_in_answers_tokens_and_account(client, engine):
 
 
 async def test_every_wrong_credential_gets_the_same_answer_after_the_same_work(
-    client, engine, verifications
-):
+    client: httpx.AsyncClient, engine: AsyncEngine, verifications: list[str | None]
+) -> None:
     await sign_up(client, "nadia@example.com")
     await f.account(engine, "invited@example.com", status=AccountStatus.INVITED)
     await sign_up(client, "closed@example.com")
@@ -90,7 +98,9 @@ async def test_every_wrong_credential_gets_the_same_answer_after_the_same_work(
     assert await snapshot(engine) == before
 
 
-async def test_r_acc_4_closed_email_signed_up_again_logs_into_the_new_account(client, engine):
+async def test_r_acc_4_closed_email_signed_up_again_logs_into_the_new_account(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com", name="Old Nadia")
     async with engine.begin() as conn:
         await conn.execute(update(Account).values(status=AccountStatus.CLOSED))
@@ -102,7 +112,9 @@ async def test_r_acc_4_closed_email_signed_up_again_logs_into_the_new_account(cl
     assert answer["account"]["name"] == "New Nadia"
 
 
-async def test_an_outdated_hash_is_upgraded_on_log_in(client, engine):
+async def test_an_outdated_hash_is_upgraded_on_log_in(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     await f.account(engine, "old@example.com", password_hash=weak.hash(STRONG))
     assert (await attempt(client, "old@example.com", STRONG))["userErrors"] == []
@@ -112,7 +124,9 @@ async def test_an_outdated_hash_is_upgraded_on_log_in(client, engine):
     assert (await attempt(client, "old@example.com", STRONG))["userErrors"] == []
 
 
-async def test_passwords_never_reach_the_logs(client, caplog):
+async def test_passwords_never_reach_the_logs(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
     # Ours at every level; libraries' DEBUG shows SQL parameters (the outbox body) by design.
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="gateway")
@@ -130,8 +144,8 @@ def rate_limited(answer: dict[str, Any]) -> bool:
 
 
 async def test_five_failures_per_email_then_rate_limited_without_a_password_check(
-    client, verifications
-):
+    client: httpx.AsyncClient, verifications: list[str | None]
+) -> None:
     await sign_up(client, "nadia@example.com")
     for _ in range(5):
         answer = await attempt(client, "nadia@example.com", WRONG)
@@ -146,7 +160,7 @@ async def test_five_failures_per_email_then_rate_limited_without_a_password_chec
     )
 
 
-async def test_a_success_resets_the_email_counter(client):
+async def test_a_success_resets_the_email_counter(client: httpx.AsyncClient) -> None:
     await sign_up(client, "nadia@example.com")
     for _ in range(4):
         await attempt(client, "nadia@example.com", WRONG)
@@ -156,14 +170,14 @@ async def test_a_success_resets_the_email_counter(client):
     assert rate_limited(await attempt(client, "nadia@example.com", WRONG))
 
 
-async def test_twenty_failures_per_client_address(client):
+async def test_twenty_failures_per_client_address(client: httpx.AsyncClient) -> None:
     await sign_up(client, "nadia@example.com")
     for n in range(20):
         assert not rate_limited(await attempt(client, f"guess{n}@example.com", WRONG))
     assert rate_limited(await attempt(client, "nadia@example.com", STRONG))
 
 
-async def test_the_window_ends(client, app):
+async def test_the_window_ends(client: httpx.AsyncClient, app: Starlette) -> None:
     class Clock:
         now = 0.0
 
@@ -181,15 +195,19 @@ async def test_the_window_ends(client, app):
 
 
 async def test_redis_counters_are_shared_by_workers(
-    redis_client_app, redis_client, redis_url, settings, engine
-):
+    redis_client_app: httpx.AsyncClient,
+    redis_client: Redis,
+    redis_url: str,
+    settings: Settings,
+    engine: AsyncEngine,
+) -> None:
     client = redis_client_app
     await sign_up(client, "nadia@example.com")
     for _ in range(5):
         assert not rate_limited(await attempt(client, "nadia@example.com", WRONG))
     assert rate_limited(await attempt(client, "nadia@example.com", STRONG))
 
-    keys = [k.decode() for k in await redis_client.keys("conex:ratelimit:*")]
+    keys = [k.decode() for k in cast(list[bytes], await redis_client.keys("conex:ratelimit:*"))]
     assert sorted(k.rsplit(":", 1)[0] for k in keys) == [
         "conex:ratelimit:log-in:address",
         "conex:ratelimit:log-in:email",
@@ -206,13 +224,17 @@ async def test_redis_counters_are_shared_by_workers(
     await services_of(worker).aclose()
 
 
-async def test_redis_success_resets_the_email_counter(redis_client_app, redis_client):
+async def test_redis_success_resets_the_email_counter(
+    redis_client_app: httpx.AsyncClient, redis_client: Redis
+) -> None:
     client = redis_client_app
     await sign_up(client, "nadia@example.com")
     for _ in range(4):
         await attempt(client, "nadia@example.com", WRONG)
     assert (await attempt(client, "nadia@example.com", STRONG))["userErrors"] == []
-    keys = [k.decode() for k in await redis_client.keys("conex:ratelimit:log-in:email:*")]
+    found = await redis_client.keys("conex:ratelimit:log-in:email:*")
+    keys = [k.decode() for k in cast(list[bytes], found)]
     assert keys == []
     (address_key,) = await redis_client.keys("conex:ratelimit:log-in:address:*")
-    assert int(await redis_client.get(address_key)) == 4  # the success gave its slot back
+    held = cast(bytes, await redis_client.get(address_key))
+    assert int(held) == 4  # the success gave its slot back

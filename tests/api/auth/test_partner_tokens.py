@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import ApiToken, AuditEvent
 from gateway.auth.tokens import opaque_token_kind, token_hash
@@ -36,7 +38,11 @@ mutation ($input: PartnerTokenCreateInput!) {
 
 
 async def create(
-    client, callers: Callers, scopes: list[str], expires_in_days: int | None = None, **extra: Any
+    client: httpx.AsyncClient,
+    callers: Callers,
+    scopes: list[str],
+    expires_in_days: int | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     variables = {
         "partnerId": extra.pop("partner_id", encode_id("Partner", callers.partner_id)),
@@ -50,14 +56,16 @@ async def create(
     return payload
 
 
-async def revoke(client, token_id: str, token: str) -> dict[str, Any]:
+async def revoke(client: httpx.AsyncClient, token_id: str, token: str) -> dict[str, Any]:
     payload: dict[str, Any] = (await op(client, "RevokePartnerToken", {"id": token_id}, token))[
         "partnerTokenRevoke"
     ]
     return payload
 
 
-async def test_r_sec_2_staff_create_a_scoped_token_that_works(client, engine, callers: Callers):
+async def test_r_sec_2_staff_create_a_scoped_token_that_works(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     created = await create(client, callers, ["QUOTES_READ", "ORDERS_READ", "QUOTES_READ"])
     assert created["userErrors"] == []
     token = created["token"]
@@ -78,7 +86,9 @@ async def test_r_sec_2_staff_create_a_scoped_token_that_works(client, engine, ca
     assert token not in str(event.changes)
 
 
-async def test_r_sec_3_the_token_is_never_stored_in_plain_text(client, engine, callers: Callers):
+async def test_r_sec_3_the_token_is_never_stored_in_plain_text(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     created = await create(client, callers, ["LICENSES_READ"])
     token = created["token"]
     body = token[len("cnxp_") :]
@@ -96,7 +106,7 @@ async def test_r_sec_3_the_token_is_never_stored_in_plain_text(client, engine, c
     assert body not in str(info)
 
 
-async def test_name_and_lifetime(client, callers: Callers):
+async def test_name_and_lifetime(client: httpx.AsyncClient, callers: Callers) -> None:
     variables = {
         "input": {
             "partnerId": encode_id("Partner", callers.partner_id),
@@ -143,8 +153,12 @@ async def test_name_and_lifetime(client, callers: Callers):
     ],
 )
 async def test_bad_input_is_refused_and_writes_nothing(
-    client, engine, callers: Callers, changes, expected
-):
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    callers: Callers,
+    changes: dict[str, Any],
+    expected: list[tuple[str, tuple[str, ...]]],
+) -> None:
     before = await snapshot(engine)
     changes = dict(changes)  # the parameter is shared by both backends' runs
     scopes = changes.pop("scopes", ["QUOTES_READ"])
@@ -154,7 +168,9 @@ async def test_bad_input_is_refused_and_writes_nothing(
     assert await snapshot(engine) == before
 
 
-async def test_bad_names_and_unknown_scopes(client, engine, callers: Callers):
+async def test_bad_names_and_unknown_scopes(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     before = await snapshot(engine)
     base = {"partnerId": encode_id("Partner", callers.partner_id), "scopes": ["QUOTES_READ"]}
     for name, code in (("", "REQUIRED"), ("n" * 10_000, "TOO_LONG"), ("a\nb", "INVALID")):
@@ -166,7 +182,9 @@ async def test_bad_names_and_unknown_scopes(client, engine, callers: Callers):
     assert await snapshot(engine) == before
 
 
-async def test_only_staff_create_tokens(client, engine, callers: Callers):
+async def test_only_staff_create_tokens(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     before = await snapshot(engine)
     variables = {"partnerId": encode_id("Partner", callers.partner_id), "scopes": ["QUOTES_READ"]}
     assert_unauthenticated(await send(client, "CreatePartnerToken", variables))
@@ -176,8 +194,8 @@ async def test_only_staff_create_tokens(client, engine, callers: Callers):
 
 
 async def test_r_sec_2_a_revoked_token_is_refused_and_revoking_is_idempotent(
-    client, engine, callers: Callers
-):
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     created = await create(client, callers, ["QUOTES_READ"])
     token, token_id = created["token"], created["tokenInfo"]["id"]
     assert (await send(client, "PartnerHome", token=token)).status_code == 200
@@ -194,7 +212,9 @@ async def test_r_sec_2_a_revoked_token_is_refused_and_revoking_is_idempotent(
     assert len(events) == 2 and events[1].changes == []  # the second changed nothing
 
 
-async def test_r_sec_2_an_expired_token_is_refused(client, engine, callers: Callers):
+async def test_r_sec_2_an_expired_token_is_refused(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     created = await create(client, callers, ["QUOTES_READ"], 1)
     token = created["token"]
     assert (await send(client, "PartnerHome", token=token)).status_code == 200
@@ -207,7 +227,9 @@ async def test_r_sec_2_an_expired_token_is_refused(client, engine, callers: Call
     assert_unauthenticated(await send(client, "PartnerHome", token=token))
 
 
-async def test_revoke_unknown_ids_and_staff_tokens_are_not_found(client, engine, callers: Callers):
+async def test_revoke_unknown_ids_and_staff_tokens_are_not_found(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     (staff_row,) = await rows(engine, ApiToken, ApiToken.kind == TokenKind.STAFF)
     before = await snapshot(engine)
     for token_id in (
@@ -223,7 +245,9 @@ async def test_revoke_unknown_ids_and_staff_tokens_are_not_found(client, engine,
     assert (await send(client, "AccountHome", token=callers.staff)).status_code == 200
 
 
-async def test_only_staff_revoke_tokens(client, engine, callers: Callers):
+async def test_only_staff_revoke_tokens(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     created = await create(client, callers, ["QUOTES_READ"])
     variables = {"id": created["tokenInfo"]["id"]}
     before = await snapshot(engine)

@@ -9,12 +9,16 @@ import logging
 import re
 from typing import Any
 
+import httpx
+import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Account, AuditEvent, OutgoingMail, PasswordResetToken, RefreshToken
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import AccountStatus
 from gateway.integrations.mail import send_pending
+from gateway.settings import Settings
 from tests import factories as f
 from tests.api.auth.conftest import Callers
 from tests.api.auth.support import (
@@ -35,20 +39,22 @@ from tests.api.auth.support import (
 LINK = re.compile(r"(\S+/reset-password\?token=(\S+))")
 
 
-async def request_reset(client, address: str) -> dict[str, Any]:
+async def request_reset(client: httpx.AsyncClient, address: str) -> dict[str, Any]:
     response = await send(client, "RequestPasswordReset", {"email": address})
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
 
 
-async def reset(client, token: str, password: str = OTHER_STRONG) -> dict[str, Any]:
+async def reset(
+    client: httpx.AsyncClient, token: str, password: str = OTHER_STRONG
+) -> dict[str, Any]:
     data = await op(client, "ResetPassword", {"token": token, "newPassword": password})
     payload: dict[str, Any] = data["passwordReset"]
     return payload
 
 
-async def mailed_token(engine) -> str:
+async def mailed_token(engine: AsyncEngine) -> str:
     mails = await rows(engine, OutgoingMail, OutgoingMail.template == "password_reset")
     match = LINK.search(mails[-1].body)
     assert match is not None
@@ -56,8 +62,8 @@ async def mailed_token(engine) -> str:
 
 
 async def test_r_acc_2_request_answers_the_same_whether_the_email_exists_or_not(
-    client, engine, settings
-):
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     await sign_up(client, "nadia@example.com")
     await f.account(engine, "invited@example.com", status=AccountStatus.INVITED)
     await f.account(engine, "closed@example.com", status=AccountStatus.CLOSED)
@@ -93,7 +99,9 @@ async def test_r_acc_2_request_answers_the_same_whether_the_email_exists_or_not(
     assert token not in str(tuple(token_row))
 
 
-async def test_r_acc_2_the_mail_is_delivered_as_an_eml_file(client, engine, settings):
+async def test_r_acc_2_the_mail_is_delivered_as_an_eml_file(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     await sign_up(client, "nadia@example.com")
     await request_reset(client, "nadia@example.com")
     token = await mailed_token(engine)
@@ -108,7 +116,9 @@ async def test_r_acc_2_the_mail_is_delivered_as_an_eml_file(client, engine, sett
     assert mail.sent_at is not None and token not in mail.body
 
 
-async def test_r_acc_2_reset_sets_the_password_once_and_ends_every_session(client, engine):
+async def test_r_acc_2_reset_sets_the_password_once_and_ends_every_session(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     session = await log_in(client, "nadia@example.com")
     other = await log_in(client, "nadia@example.com")
@@ -139,7 +149,9 @@ async def test_r_acc_2_reset_sets_the_password_once_and_ends_every_session(clien
     assert OTHER_STRONG not in str(event.changes)
 
 
-async def test_r_acc_2_one_reset_voids_the_other_links(client, engine):
+async def test_r_acc_2_one_reset_voids_the_other_links(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     await request_reset(client, "nadia@example.com")
     first = await mailed_token(engine)
@@ -149,7 +161,9 @@ async def test_r_acc_2_one_reset_voids_the_other_links(client, engine):
     assert codes(await reset(client, first)) == [("INVALID_TOKEN", ("input", "token"))]
 
 
-async def test_r_acc_2_the_link_expires_after_an_hour(client, engine):
+async def test_r_acc_2_the_link_expires_after_an_hour(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     await request_reset(client, "nadia@example.com")
     token = await mailed_token(engine)
@@ -164,7 +178,9 @@ async def test_r_acc_2_the_link_expires_after_an_hour(client, engine):
     assert await snapshot(engine) == before
 
 
-async def test_a_closed_accounts_link_is_void(client, engine):
+async def test_a_closed_accounts_link_is_void(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     await request_reset(client, "nadia@example.com")
     token = await mailed_token(engine)
@@ -173,7 +189,9 @@ async def test_a_closed_accounts_link_is_void(client, engine):
     assert codes(await reset(client, token)) == [("INVALID_TOKEN", ("input", "token"))]
 
 
-async def test_a_weak_new_password_keeps_the_token(client, engine):
+async def test_a_weak_new_password_keeps_the_token(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     await request_reset(client, "nadia@example.com")
     token = await mailed_token(engine)
@@ -186,7 +204,7 @@ async def test_a_weak_new_password_keeps_the_token(client, engine):
     assert (await reset(client, token))["userErrors"] == []
 
 
-async def test_unknown_tokens_are_invalid(client, engine):
+async def test_unknown_tokens_are_invalid(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
     await sign_up(client, "nadia@example.com")
     before = await snapshot(engine)
     for token in ("", "nope", "x" * 10_000):
@@ -194,7 +212,9 @@ async def test_unknown_tokens_are_invalid(client, engine):
     assert await snapshot(engine) == before
 
 
-async def test_a_malformed_email_is_refused_as_such(client, engine):
+async def test_a_malformed_email_is_refused_as_such(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     before = await snapshot(engine)
     body = await request_reset(client, "not an email")
     errors = body["data"]["passwordResetRequest"]["userErrors"]
@@ -202,7 +222,9 @@ async def test_a_malformed_email_is_refused_as_such(client, engine):
     assert await snapshot(engine) == before
 
 
-async def test_requests_are_throttled_silently(client, engine):
+async def test_requests_are_throttled_silently(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     answers = [await request_reset(client, "nadia@example.com") for _ in range(5)]
     assert [a["data"] for a in answers] == [{"passwordResetRequest": {"userErrors": []}}] * 5
@@ -210,7 +232,9 @@ async def test_requests_are_throttled_silently(client, engine):
     assert await count(engine, PasswordResetToken) == 3
 
 
-async def test_a_reset_lifts_the_log_in_throttle(client, engine):
+async def test_a_reset_lifts_the_log_in_throttle(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     for _ in range(5):
         await log_in(client, "nadia@example.com", "not the password")
@@ -221,7 +245,12 @@ async def test_a_reset_lifts_the_log_in_throttle(client, engine):
     assert (await log_in(client, "nadia@example.com", OTHER_STRONG))["userErrors"] == []
 
 
-async def test_tokens_and_passwords_never_reach_the_logs(client, engine, settings, caplog):
+async def test_tokens_and_passwords_never_reach_the_logs(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # Ours at every level; libraries' DEBUG shows SQL parameters (the outbox body) by design.
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="gateway")
@@ -235,7 +264,9 @@ async def test_tokens_and_passwords_never_reach_the_logs(client, engine, setting
         assert secret not in caplog.text
 
 
-async def test_staff_and_partners_may_not_reset_passwords(client, engine, callers: Callers):
+async def test_staff_and_partners_may_not_reset_passwords(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     before = await snapshot(engine)
     assert_forbidden(
         await send(client, "RequestPasswordReset", {"email": "alice@example.com"}, callers.staff)

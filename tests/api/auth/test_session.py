@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
+import httpx
 import jwt
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Account, AuditEvent, RefreshToken
 from gateway.auth.tokens import AUDIENCE, token_hash
 from gateway.domain.enums import AccountStatus
+from gateway.settings import Settings
 from tests import factories as f
 from tests.api.auth.conftest import Callers
 from tests.api.auth.support import (
@@ -26,11 +30,15 @@ from tests.api.auth.support import (
 )
 
 
-async def refresh(client, refresh_token: str) -> dict:
-    return (await op(client, "RefreshSession", {"refreshToken": refresh_token}))["tokenRefresh"]
+async def refresh(client: httpx.AsyncClient, refresh_token: str) -> dict[str, Any]:
+    data = await op(client, "RefreshSession", {"refreshToken": refresh_token})
+    payload: dict[str, Any] = data["tokenRefresh"]
+    return payload
 
 
-async def test_sign_up_log_in_use_refresh_reuse_revokes_the_family(client, engine, settings):
+async def test_sign_up_log_in_use_refresh_reuse_revokes_the_family(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     signed_up = await sign_up(client, "Nadia@Example.com")
     assert signed_up["userErrors"] == []
     assert signed_up["account"]["email"] == "nadia@example.com"
@@ -90,7 +98,9 @@ async def test_sign_up_log_in_use_refresh_reuse_revokes_the_family(client, engin
     assert actions == ["signUp", "logIn", "tokenRefresh", "tokenRefresh"]
 
 
-async def test_refresh_tokens_are_stored_hashed(client, engine):
+async def test_refresh_tokens_are_stored_hashed(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     session = await log_in(client, "nadia@example.com")
     (row,) = await rows(engine, RefreshToken)
@@ -98,7 +108,9 @@ async def test_refresh_tokens_are_stored_hashed(client, engine):
     assert session["refreshToken"] not in str(tuple(row))
 
 
-async def test_refresh_expires_after_the_configured_days(client, engine, settings):
+async def test_refresh_expires_after_the_configured_days(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     await sign_up(client, "nadia@example.com")
     session = await log_in(client, "nadia@example.com")
     (row,) = await rows(engine, RefreshToken)
@@ -116,7 +128,9 @@ async def test_refresh_expires_after_the_configured_days(client, engine, setting
     assert await count(engine, RefreshToken, RefreshToken.revoked_at.is_not(None)) == 0
 
 
-async def test_unknown_or_garbage_refresh_token_is_invalid(client, engine):
+async def test_unknown_or_garbage_refresh_token_is_invalid(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     for token in ("", "nope", "x" * 10_000, "cnxp_" + "A" * 36):
         answer = await refresh(client, token)
         assert codes(answer) == [("INVALID_TOKEN", ("input", "refreshToken"))]
@@ -124,7 +138,9 @@ async def test_unknown_or_garbage_refresh_token_is_invalid(client, engine):
     assert await count(engine, RefreshToken) == 0
 
 
-async def test_r_acc_4_refresh_refused_once_the_account_is_closed(client, engine):
+async def test_r_acc_4_refresh_refused_once_the_account_is_closed(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     session = await log_in(client, "nadia@example.com")
     async with engine.begin() as conn:
@@ -134,7 +150,9 @@ async def test_r_acc_4_refresh_refused_once_the_account_is_closed(client, engine
     ]
 
 
-async def test_log_out_ends_this_session_only(client, engine):
+async def test_log_out_ends_this_session_only(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     laptop = await log_in(client, "nadia@example.com")
     phone = await log_in(client, "nadia@example.com")
@@ -153,28 +171,36 @@ async def test_log_out_ends_this_session_only(client, engine):
     assert event.principal_kind == "CUSTOMER" and event.entity_type == "Account"
 
 
-async def test_log_out_refused_for_anonymous_staff_and_partners(client, engine, callers: Callers):
+async def test_log_out_refused_for_anonymous_staff_and_partners(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     assert_unauthenticated(await send(client, "LogOut"))
     assert_forbidden(await send(client, "LogOut", token=callers.staff))
     assert_forbidden(await send(client, "LogOut", token=callers.partner))
     assert await count(engine, RefreshToken, RefreshToken.revoked_at.is_not(None)) == 0
 
 
-async def test_log_out_of_a_factory_session(client, engine, settings):
+async def test_log_out_of_a_factory_session(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     alice = await f.account(engine, "alice@example.com")
     token = await f.customer_token(engine, alice, settings.signing_key())
     assert (await op(client, "LogOut", token=token))["logOut"]["userErrors"] == []
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
-async def test_staff_and_partners_may_not_log_in_or_refresh(client, callers: Callers):
+async def test_staff_and_partners_may_not_log_in_or_refresh(
+    client: httpx.AsyncClient, callers: Callers
+) -> None:
     assert_forbidden(
         await send(client, "LogIn", {"email": "a@example.com", "password": "x"}, callers.staff)
     )
     assert_forbidden(await send(client, "RefreshSession", {"refreshToken": "x"}, callers.partner))
 
 
-async def test_two_refreshes_racing_with_one_token_revoke_the_family(client, engine):
+async def test_two_refreshes_racing_with_one_token_revoke_the_family(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     session = await log_in(client, "nadia@example.com")
     answers = await asyncio.gather(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Account, AuditEvent
 from gateway.auth.passwords import verify_password
@@ -31,7 +33,9 @@ def variables(**changes: Any) -> dict[str, Any]:
     return {"input": {**fields, **changes}}
 
 
-async def test_sign_up_creates_an_active_account(client, engine):
+async def test_sign_up_creates_an_active_account(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     payload = (await op(client, "SignUp", variables(email=" Nadia@EXAMPLE.com ")))["signUp"]
     assert payload["userErrors"] == []
     assert payload["account"]["email"] == "nadia@example.com"
@@ -46,7 +50,9 @@ async def test_sign_up_creates_an_active_account(client, engine):
     assert (await log_in(client, "nadia@example.com"))["userErrors"] == []
 
 
-async def test_r_acc_1_email_of_a_live_account_is_taken(client, engine):
+async def test_r_acc_1_email_of_a_live_account_is_taken(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     before = await snapshot(engine)
     payload = (await op(client, "SignUp", variables(email="NADIA@example.com")))["signUp"]
@@ -55,7 +61,9 @@ async def test_r_acc_1_email_of_a_live_account_is_taken(client, engine):
     assert await snapshot(engine) == before
 
 
-async def test_an_invited_email_is_taken_and_the_invited_account_untouched(client, engine):
+async def test_an_invited_email_is_taken_and_the_invited_account_untouched(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     """Signing up proves nothing about the address: an invited contact's account is activated
     only by the link mailed to it (tests/api/quote/test_contact_invitation.py)."""
     await f.account(engine, "contact@example.com", name="contact", status=AccountStatus.INVITED)
@@ -69,7 +77,9 @@ async def test_an_invited_email_is_taken_and_the_invited_account_untouched(clien
     assert (await log_in(client, "contact@example.com"))["accessToken"] is None
 
 
-async def test_r_acc_4_a_closed_accounts_email_can_sign_up_again(client, engine):
+async def test_r_acc_4_a_closed_accounts_email_can_sign_up_again(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await sign_up(client, "nadia@example.com")
     async with engine.begin() as conn:
         await conn.execute(update(Account).values(status=AccountStatus.CLOSED))
@@ -105,7 +115,12 @@ async def test_r_acc_4_a_closed_accounts_email_can_sign_up_again(client, engine)
         ),
     ],
 )
-async def test_bad_input_is_refused_and_writes_nothing(client, engine, changes, expected):
+async def test_bad_input_is_refused_and_writes_nothing(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    changes: dict[str, Any],
+    expected: list[tuple[str, tuple[str, ...]]],
+) -> None:
     before = await snapshot(engine)
     payload = (await op(client, "SignUp", variables(**changes)))["signUp"]
     assert codes(payload) == expected
@@ -113,20 +128,26 @@ async def test_bad_input_is_refused_and_writes_nothing(client, engine, changes, 
     assert await snapshot(engine) == before
 
 
-async def test_wrong_types_are_request_errors(client, engine):
+async def test_wrong_types_are_request_errors(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     response = await send(client, "SignUp", {"input": {"email": 42, "password": None}})
     assert response.json()["errors"]
     assert await rows(engine, Account) == []
 
 
-async def test_a_signed_in_customer_may_sign_up_another_account(client, engine, callers: Callers):
+async def test_a_signed_in_customer_may_sign_up_another_account(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     payload = (await op(client, "SignUp", variables(), token=callers.customer))["signUp"]
     assert payload["userErrors"] == []
     (event,) = await rows(engine, AuditEvent)
     assert event.principal_kind == "CUSTOMER"
 
 
-async def test_staff_and_partners_may_not_sign_up(client, engine, callers: Callers):
+async def test_staff_and_partners_may_not_sign_up(
+    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+) -> None:
     before = await snapshot(engine)
     assert_forbidden(await send(client, "SignUp", variables(), callers.staff))
     assert_forbidden(await send(client, "SignUp", variables(), callers.partner))

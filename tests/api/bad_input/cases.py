@@ -522,7 +522,7 @@ def _payment(w: BadWorld) -> Variables:
     }
 
 
-def _paid_at(value: str) -> Edit:
+def _paid_at(value: object) -> Edit:
     return put("input.paidAt", value)
 
 

@@ -48,7 +48,7 @@ def local_assets(references: References) -> list[str]:
     return [url for url in references.urls if not url.startswith("data:")]
 
 
-async def test_every_reference_of_the_page_is_local(client: httpx.AsyncClient):
+async def test_every_reference_of_the_page_is_local(client: httpx.AsyncClient) -> None:
     response, references = await page(client)
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert not re.search(r"(https?:)?//", response.text.replace("data:,", "")), (
@@ -62,13 +62,13 @@ async def test_every_reference_of_the_page_is_local(client: httpx.AsyncClient):
         assert url.startswith(("/graphiql/", "data:")), url
 
 
-async def test_no_inline_script_runs_on_the_page(client: httpx.AsyncClient):
+async def test_no_inline_script_runs_on_the_page(client: httpx.AsyncClient) -> None:
     _, references = await page(client)
     inline = [s for s in references.scripts if "src" not in s]
     assert inline == [{"id": "conex-graphiql-config", "type": "application/json"}]
 
 
-async def test_the_page_loads_react_then_graphiql_then_ours(client: httpx.AsyncClient):
+async def test_the_page_loads_react_then_graphiql_then_ours(client: httpx.AsyncClient) -> None:
     _, references = await page(client)
     scripts = [s["src"] or "" for s in references.scripts if "src" in s]
     assert [re.sub(r"\?v=[0-9a-f]{16}$", "", s) for s in scripts] == [
@@ -81,7 +81,7 @@ async def test_the_page_loads_react_then_graphiql_then_ours(client: httpx.AsyncC
 
 async def test_assets_are_served_with_their_type_and_cached_for_good(
     client: httpx.AsyncClient,
-):
+) -> None:
     _, references = await page(client)
     for url in local_assets(references):
         response = await client.get(url)
@@ -98,7 +98,7 @@ async def test_assets_are_served_with_their_type_and_cached_for_good(
         assert again.status_code == 304 and again.content == b""
 
 
-async def test_the_licenses_are_served_as_text(client: httpx.AsyncClient):
+async def test_the_licenses_are_served_as_text(client: httpx.AsyncClient) -> None:
     for name in ("graphiql-3.9.0", "react-18.3.1", "react-dom-18.3.1"):
         response = await client.get(f"/graphiql/{name}/LICENSE")
         assert response.status_code == 200
@@ -106,7 +106,7 @@ async def test_the_licenses_are_served_as_text(client: httpx.AsyncClient):
         assert "MIT License" in response.text
 
 
-async def test_only_the_listed_files_are_served(client: httpx.AsyncClient):
+async def test_only_the_listed_files_are_served(client: httpx.AsyncClient) -> None:
     for path in (
         "/graphiql/",
         "/graphiql/MANIFEST.json",
@@ -122,7 +122,7 @@ async def test_only_the_listed_files_are_served(client: httpx.AsyncClient):
 
 async def test_the_page_has_a_content_security_policy_without_other_origins(
     client: httpx.AsyncClient,
-):
+) -> None:
     response, _ = await page(client)
     policy = {
         directive.split()[0]: directive.split()[1:]
@@ -159,14 +159,14 @@ def catalog(text: str) -> str:
     return print_ast(operation)
 
 
-async def test_the_page_opens_on_the_contracts_catalog_query(client: httpx.AsyncClient):
+async def test_the_page_opens_on_the_contracts_catalog_query(client: httpx.AsyncClient) -> None:
     response, _ = await page(client)
     config = config_of(response.text)
     assert config["url"] == "/graphql"
     assert catalog(config["defaultQuery"]) == catalog(document("web"))
 
 
-async def test_the_default_query_runs(client: httpx.AsyncClient):
+async def test_the_default_query_runs(client: httpx.AsyncClient) -> None:
     response, _ = await page(client)
     query = config_of(response.text)["defaultQuery"]
     answer = (await client.post("/graphql", json={"query": query})).json()
@@ -174,7 +174,7 @@ async def test_the_default_query_runs(client: httpx.AsyncClient):
     assert set(answer["data"]) == {"products", "supportPlans", "supportOfferings", "versionSupport"}
 
 
-async def test_the_page_says_how_to_add_a_staff_token(client: httpx.AsyncClient):
+async def test_the_page_says_how_to_add_a_staff_token(client: httpx.AsyncClient) -> None:
     response, _ = await page(client)
     comment = config_of(response.text)["defaultQuery"]
     assert '{"Authorization": "Bearer <staff token>"}' in comment
@@ -185,7 +185,7 @@ async def test_the_page_says_how_to_add_a_staff_token(client: httpx.AsyncClient)
     assert parsed.handler.__name__ == "token_staff"
 
 
-def test_the_settings_cannot_close_the_data_block():
+def test_the_settings_cannot_close_the_data_block() -> None:
     text = graphiql.graphiql_page(default_query="</script><script>alert(1)</script><!--")
     assert text.count("</script>") == 5  # the data block and the four scripts
     assert config_of(text)["defaultQuery"].startswith("</script><script>alert(1)")

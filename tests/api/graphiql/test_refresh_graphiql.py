@@ -85,7 +85,7 @@ def registry(body: bytes, checksum: str) -> Callable[[str], bytes]:
     return fetch
 
 
-def test_a_verified_tarball_gives_only_the_pinned_files_and_a_manifest(tmp_path: Path):
+def test_a_verified_tarball_gives_only_the_pinned_files_and_a_manifest(tmp_path: Path) -> None:
     manifest = refresh_graphiql.refresh(
         dest=tmp_path, packages=(FAKE,), fetch=registry(GOOD, integrity(GOOD))
     )
@@ -104,7 +104,7 @@ def test_a_verified_tarball_gives_only_the_pinned_files_and_a_manifest(tmp_path:
     assert refresh_graphiql.check(tmp_path) == []
 
 
-def test_a_tarball_that_does_not_match_its_integrity_is_refused(tmp_path: Path):
+def test_a_tarball_that_does_not_match_its_integrity_is_refused(tmp_path: Path) -> None:
     (tmp_path / "MANIFEST.json").write_text('{"packages": []}')
     tampered = tarball({"dist/ui.min.js": b"window.stealTokens();", "LICENSE": b"MIT"})
     with pytest.raises(refresh_graphiql.RefreshError, match="sha512 mismatch"):
@@ -115,12 +115,12 @@ def test_a_tarball_that_does_not_match_its_integrity_is_refused(tmp_path: Path):
 
 
 @pytest.mark.parametrize("checksum", ["", "sha1-Zm9v", "sha256-Zm9v"])
-def test_an_integrity_without_sha512_is_refused(tmp_path: Path, checksum: str):
+def test_an_integrity_without_sha512_is_refused(tmp_path: Path, checksum: str) -> None:
     with pytest.raises(refresh_graphiql.RefreshError, match="no sha512 integrity"):
         refresh_graphiql.refresh(dest=tmp_path, packages=(FAKE,), fetch=registry(GOOD, checksum))
 
 
-def test_a_pinned_file_missing_from_the_tarball_is_refused(tmp_path: Path):
+def test_a_pinned_file_missing_from_the_tarball_is_refused(tmp_path: Path) -> None:
     partial = tarball({"LICENSE": b"MIT"})
     with pytest.raises(refresh_graphiql.RefreshError, match=r"no dist/ui\.min\.js"):
         refresh_graphiql.refresh(
@@ -128,12 +128,12 @@ def test_a_pinned_file_missing_from_the_tarball_is_refused(tmp_path: Path):
         )
 
 
-def test_only_the_npm_registry_is_downloaded_from():
+def test_only_the_npm_registry_is_downloaded_from() -> None:
     with pytest.raises(refresh_graphiql.RefreshError, match="outside the npm registry"):
         refresh_graphiql.fetch_url("https://cdn.example.com/graphiql.min.js")
 
 
-def test_a_refresh_replaces_the_previous_versions_folder(tmp_path: Path):
+def test_a_refresh_replaces_the_previous_versions_folder(tmp_path: Path) -> None:
     fetch = registry(GOOD, integrity(GOOD))
     refresh_graphiql.refresh(dest=tmp_path, packages=(FAKE,), fetch=fetch)
     (tmp_path / "fake-ui-1.2.3").rename(tmp_path / "fake-ui-1.0.0")
@@ -144,7 +144,7 @@ def test_a_refresh_replaces_the_previous_versions_folder(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["MANIFEST.json", "fake-ui-1.2.3"]
 
 
-def test_the_committed_assets_match_their_manifest():
+def test_the_committed_assets_match_their_manifest() -> None:
     assert refresh_graphiql.check() == []
     manifest = json.loads((refresh_graphiql.DEST / "MANIFEST.json").read_text())
     pins = {p.name: p.version for p in refresh_graphiql.PACKAGES}

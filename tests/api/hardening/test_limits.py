@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests import factories as f
+from tests.helpers import ClientWith
 
 
 def post(client: Any, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
@@ -17,10 +20,11 @@ def post(client: Any, query: str, variables: dict[str, Any] | None = None, **hea
 
 
 def code(body: dict[str, Any]) -> str:
-    return body["errors"][0]["extensions"]["code"]
+    found: str = body["errors"][0]["extensions"]["code"]
+    return found
 
 
-async def test_depth_limit(client_with):
+async def test_depth_limit(client_with: ClientWith) -> None:
     deep = (
         "{ viewer { account { licenses { edges { node { organization {"
         " licenses { edges { node { id } } } } } } } } } }"
@@ -32,7 +36,7 @@ async def test_depth_limit(client_with):
     assert "data" not in body or body["data"] is None
 
 
-async def test_depth_counts_through_fragments(client_with):
+async def test_depth_counts_through_fragments(client_with: ClientWith) -> None:
     query = """{ viewer { ...A } }
       fragment A on Viewer { account { licenses { edges { node { id } } } } }"""
     async with client_with(max_depth=4) as client:
@@ -41,7 +45,9 @@ async def test_depth_counts_through_fragments(client_with):
         assert "errors" not in (await post(client, query)).json()
 
 
-async def test_alias_limit_counts_aliases_in_fragments_each_time_spread(client_with):
+async def test_alias_limit_counts_aliases_in_fragments_each_time_spread(
+    client_with: ClientWith,
+) -> None:
     fragment = "fragment F on Query { a: products { id } b: products { id } }"
     query = "query { x: supportPlans { tier } ...F } " + fragment
     async with client_with(max_aliases=2) as client:
@@ -50,13 +56,13 @@ async def test_alias_limit_counts_aliases_in_fragments_each_time_spread(client_w
     assert body["errors"][0]["extensions"]["actual"] == 3
 
 
-async def test_root_field_limit(client_with):
+async def test_root_field_limit(client_with: ClientWith) -> None:
     query = "{ " + " ".join(f"p{i}: supportPlans {{ tier }}" for i in range(6)) + " }"
     async with client_with(max_root_fields=5, max_aliases=100) as client:
         assert code((await post(client, query)).json()) == "MAX_ROOT_FIELDS_EXCEEDED"
 
 
-async def test_token_limit_refuses_before_parsing(client_with):
+async def test_token_limit_refuses_before_parsing(client_with: ClientWith) -> None:
     query = "{ " + " ".join(["products { id }"] * 200) + " }"
     async with client_with(max_tokens=500) as client:
         response = await post(client, query)
@@ -64,7 +70,7 @@ async def test_token_limit_refuses_before_parsing(client_with):
     assert code(response.json()) == "MAX_TOKENS_EXCEEDED"
 
 
-async def test_query_too_complex(client_with, engine):
+async def test_query_too_complex(client_with: ClientWith, engine: AsyncEngine) -> None:
     await f.catalog(engine)
     query = """{ partners(first: 100) { edges { node { customers(first: 100) { edges { node {
       licenses(first: 100) { edges { node { id } } } } } } } } } }"""
@@ -74,7 +80,9 @@ async def test_query_too_complex(client_with, engine):
     assert body["errors"][0]["extensions"]["requestedQueryCost"] > 1000
 
 
-async def test_every_response_reports_its_cost(client, engine):
+async def test_every_response_reports_its_cost(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     await f.catalog(engine)
     body = (
         await post(client, "{ products { id name } partners(first: 5) { edges { node { id } } } }")
@@ -116,7 +124,7 @@ NESTED = """{ partners(first: 7) { edges { node {
         ),
     ],
 )
-def test_cost_is_computed_statically(query, expected):
+def test_cost_is_computed_statically(query: str, expected: int) -> None:
     from graphql import parse
 
     from gateway.schema.schema import build_schema
@@ -129,7 +137,7 @@ def test_cost_is_computed_statically(query, expected):
     )
 
 
-def test_cost_uses_variables():
+def test_cost_uses_variables() -> None:
     from graphql import parse
 
     from gateway.schema.schema import build_schema
@@ -164,8 +172,8 @@ PARTNERS = "{ partners%s { totalCount edges { node { id } } } }"
 
 
 async def test_conex_max_page_size_limits_every_page_and_its_price(
-    client_with, engine, monkeypatch
-):
+    client_with: ClientWith, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """CONEX_MAX_PAGE_SIZE is the largest page a connection returns, and the query cost
     prices a page with the same size (a page without `first` is never larger)."""
     from gateway.settings import load_settings
@@ -188,7 +196,7 @@ async def test_conex_max_page_size_limits_every_page_and_its_price(
     assert error["message"] == "`first` is 6; a page holds at most 5 rows."
 
 
-def test_cost_prices_pages_with_the_sizes_it_is_given():
+def test_cost_prices_pages_with_the_sizes_it_is_given() -> None:
     from graphql import parse
 
     from gateway.schema.schema import build_schema

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import PartnerScope, TokenKind
 from gateway.security.persisted import build_manifest, sha256
 from gateway.services import services_of
 from tests import factories as f
 from tests.contract import CONTRACT
+from tests.helpers import ClientWith
 
 QUERY = "{ supportPlans { tier } }"
 
@@ -22,7 +27,7 @@ def apq(digest: str, query: str | None = None) -> dict[str, object]:
     return body
 
 
-async def test_apq_round_trip(client):
+async def test_apq_round_trip(client: httpx.AsyncClient) -> None:
     digest = sha256(QUERY)
     miss = await client.post("/graphql", json=apq(digest))
     assert miss.status_code == 200
@@ -37,7 +42,7 @@ async def test_apq_round_trip(client):
     assert by_get.json()["data"] == hit.json()["data"]
 
 
-async def test_apq_hash_is_verified(client):
+async def test_apq_hash_is_verified(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json=apq(sha256("{ other }"), QUERY))
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
@@ -45,17 +50,19 @@ async def test_apq_hash_is_verified(client):
     assert again.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
 
-async def test_apq_cached_in_redis_is_shared(client_with, redis_url):
+async def test_apq_cached_in_redis_is_shared(client_with: ClientWith, redis_url: str) -> None:
     digest = sha256(QUERY)
     async with client_with(redis_url=redis_url) as first:
-        await services_of(first.app).redis.flushdb()
+        redis = services_of(first.app).redis
+        assert redis is not None  # redis_url is set
+        await redis.flushdb()
         await first.post("/graphql", json=apq(digest, QUERY))
     async with client_with(redis_url=redis_url) as second:  # another worker
         hit = await second.post("/graphql", json=apq(digest))
     assert hit.json()["data"]["supportPlans"][0]["tier"] == "STARTER"
 
 
-def test_manifest_holds_every_contract_operation():
+def test_manifest_holds_every_contract_operation() -> None:
     manifest = build_manifest(CONTRACT)
     names = {entry["name"] for entry in manifest["operations"].values()}
     assert {"MobileLicenses", "MobileSetPoNumber", "PartnerHome", "PartnerCreateQuote"} <= names
@@ -63,7 +70,9 @@ def test_manifest_holds_every_contract_operation():
         assert sha256(entry["query"]) == digest
 
 
-async def test_safelist_enforced_for_partners_and_mobile(client_with, engine, tmp_path):
+async def test_safelist_enforced_for_partners_and_mobile(
+    client_with: ClientWith, engine: AsyncEngine, tmp_path: Path
+) -> None:
     manifest = build_manifest(CONTRACT)
     path = tmp_path / "persisted.json"
     path.write_text(json.dumps(manifest))

@@ -8,25 +8,29 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import TokenKind
 from gateway.security.throttle import MemoryThrottle, RedisThrottle
 from tests import factories as f
+from tests.helpers import ClientWith
 
 QUERY = "{ products { id } }"  # costs 10 (a list of objects)
 
 
-async def ask(client: Any, token: str | None = None) -> httpx.Response:
+async def ask(client: httpx.AsyncClient, token: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return await client.post("/graphql", json={"query": QUERY}, headers=headers)
 
 
-async def test_rate_limited_after_the_bucket_is_empty(client_with, engine):
+async def test_rate_limited_after_the_bucket_is_empty(
+    client_with: ClientWith, engine: AsyncEngine
+) -> None:
     """15 points: each request takes 10 up front and gives back 7 (3 products returned):
     15 → 12 → 9, and 9 is not enough for the third."""
     await f.catalog(engine)
@@ -41,7 +45,9 @@ async def test_rate_limited_after_the_bucket_is_empty(client_with, engine):
     assert responses[0].json()["extensions"]["cost"]["actualQueryCost"] == 3
 
 
-async def test_each_principal_has_its_own_bucket(client_with, engine):
+async def test_each_principal_has_its_own_bucket(
+    client_with: ClientWith, engine: AsyncEngine
+) -> None:
     await f.catalog(engine)
     staff = await f.api_token(engine, TokenKind.STAFF)
     async with client_with(rate_limit_capacity=12, rate_limit_restore_rate=1) as client:
@@ -50,7 +56,7 @@ async def test_each_principal_has_its_own_bucket(client_with, engine):
         assert (await ask(client, staff)).status_code == 200  # the staff token's own bucket
 
 
-async def test_memory_bucket_refills_at_the_restore_rate():
+async def test_memory_bucket_refills_at_the_restore_rate() -> None:
     throttle = MemoryThrottle(capacity=10, restore_rate=1000)
     assert (await throttle.take("k", 10)).allowed
     assert not (await throttle.take("k", 10)).allowed
@@ -58,7 +64,7 @@ async def test_memory_bucket_refills_at_the_restore_rate():
     assert (await throttle.take("k", 10)).allowed
 
 
-async def test_redis_bucket_is_atomic_and_shared(redis_url):
+async def test_redis_bucket_is_atomic_and_shared(redis_url: str) -> None:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(redis_url)
@@ -79,7 +85,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def two_servers(redis_url, tmp_path: Path):
+def two_servers(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
     """Two gateway processes on one SQLite file and one Redis: two workers of one service."""
     database = f"sqlite+aiosqlite:///{tmp_path}/shared.sqlite3"
     env = {
@@ -134,7 +140,7 @@ def two_servers(redis_url, tmp_path: Path):
             server.wait(timeout=10)
 
 
-async def test_two_processes_share_one_budget(two_servers, redis_url):
+async def test_two_processes_share_one_budget(two_servers: list[int], redis_url: str) -> None:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(redis_url)

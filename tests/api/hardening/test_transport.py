@@ -5,27 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import TokenKind
+from gateway.settings import Settings
 from tests import factories as f
+from tests.helpers import ClientWith
 
 LOG_OUT = "mutation { logOut { userErrors { code } } }"
 
 
-def code(response: Any) -> str:
-    return response.json()["errors"][0]["extensions"]["code"]
+def code(response: httpx.Response) -> str:
+    found: str = response.json()["errors"][0]["extensions"]["code"]
+    return found
 
 
-async def test_get_mutation_is_refused(client):
+async def test_get_mutation_is_refused(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", params={"query": LOG_OUT})
     assert response.status_code == 405
     assert code(response) == "METHOD_NOT_ALLOWED"
 
 
-async def test_get_query_works(client, engine):
+async def test_get_query_works(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
     await f.catalog(engine)
     response = await client.get("/graphql", params={"query": "{ products { name } }"})
     assert response.status_code == 200
@@ -43,14 +49,16 @@ async def test_get_query_works(client, engine):
         ("multipart/form-data; boundary=x", "--x--"),
     ],
 )
-async def test_csrf_non_json_posts_are_refused(client, content_type, body):
+async def test_csrf_non_json_posts_are_refused(
+    client: httpx.AsyncClient, content_type: str, body: str
+) -> None:
     """A browser form (or a "simple" cross-site request) cannot send application/json."""
     response = await client.post("/graphql", content=body, headers={"Content-Type": content_type})
     assert response.status_code == 415
     assert code(response) == "UNSUPPORTED_MEDIA_TYPE"
 
 
-async def test_oversized_body_is_refused(client_with):
+async def test_oversized_body_is_refused(client_with: ClientWith) -> None:
     async with client_with(max_body_bytes=2048) as client:
         padding = "#" + "x" * 4000 + "\n"
         response = await client.post(
@@ -60,7 +68,7 @@ async def test_oversized_body_is_refused(client_with):
     assert code(response) == "PAYLOAD_TOO_LARGE"
 
 
-async def test_bad_json_and_missing_query(client):
+async def test_bad_json_and_missing_query(client: httpx.AsyncClient) -> None:
     bad = await client.post(
         "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
     )
@@ -73,7 +81,9 @@ async def test_bad_json_and_missing_query(client):
     assert wrong.status_code == 400 and code(wrong) == "BAD_REQUEST"
 
 
-async def test_batching_is_off_unless_configured(client, client_with):
+async def test_batching_is_off_unless_configured(
+    client: httpx.AsyncClient, client_with: ClientWith
+) -> None:
     batch = [{"query": "{ supportPlans { tier } }"}] * 2
     refused = await client.post("/graphql", json=batch)
     assert refused.status_code == 400 and code(refused) == "BATCHING_DISABLED"
@@ -84,7 +94,7 @@ async def test_batching_is_off_unless_configured(client, client_with):
         assert code(too_many) == "MAX_BATCH_EXCEEDED"
 
 
-async def test_every_response_has_a_request_id(client):
+async def test_every_response_has_a_request_id(client: httpx.AsyncClient) -> None:
     ok = await client.post("/graphql", json={"query": "{ supportPlans { tier } }"})
     assert len(ok.headers["X-Request-Id"]) == 32
     mine = await client.post(
@@ -97,7 +107,7 @@ async def test_every_response_has_a_request_id(client):
     assert unauthenticated.status_code == 401 and unauthenticated.headers["X-Request-Id"]
 
 
-async def test_parse_and_validation_errors_have_codes(client):
+async def test_parse_and_validation_errors_have_codes(client: httpx.AsyncClient) -> None:
     syntax = await client.post("/graphql", json={"query": "{ products { "})
     assert code(syntax) == "GRAPHQL_PARSE_FAILED"
     unknown = await client.post("/graphql", json={"query": "{ prodcts { id } }"})
@@ -105,17 +115,19 @@ async def test_parse_and_validation_errors_have_codes(client):
     assert "Did you mean" in unknown.json()["errors"][0]["message"]  # dev: suggestions help
 
 
-async def test_prod_masks_errors_and_suggestions(client_with, monkeypatch):
+async def test_prod_masks_errors_and_suggestions(
+    client_with: ClientWith, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with client_with(env="prod") as client:
         unknown = await client.post("/graphql", json={"query": "{ prodcts { id } }"})
         assert "Did you mean" not in unknown.json()["errors"][0]["message"]
 
-        from gateway.schema import query as query_module
+        from gateway.domain import support  # what gateway.schema.query reads support from
 
         def explode(*_: Any, **__: Any) -> Any:
             raise RuntimeError("password=hunter2 SELECT * FROM accounts")
 
-        monkeypatch.setattr(query_module.support, "support_channels", explode)
+        monkeypatch.setattr(support, "support_channels", explode)
         response = await client.post(
             "/graphql", json={"query": "{ supportPlans { tier channels } }"}
         )
@@ -127,7 +139,9 @@ async def test_prod_masks_errors_and_suggestions(client_with, monkeypatch):
     assert "Traceback" not in response.text
 
 
-async def test_prod_introspection_and_graphiql_are_staff_only(client_with, engine):
+async def test_prod_introspection_and_graphiql_are_staff_only(
+    client_with: ClientWith, engine: AsyncEngine
+) -> None:
     staff = await f.api_token(engine, TokenKind.STAFF)
     introspection = {"query": "{ __schema { queryType { name } } }"}
     html = {"Accept": "text/html"}
@@ -145,7 +159,9 @@ async def test_prod_introspection_and_graphiql_are_staff_only(client_with, engin
         assert (await client.get("/graphql", headers=html)).status_code == 200
 
 
-async def test_slow_request_times_out(client_with, monkeypatch):
+async def test_slow_request_times_out(
+    client_with: ClientWith, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from gateway.schema import query as query_module
 
     async def slow(*_: Any, **__: Any) -> Any:
@@ -158,7 +174,7 @@ async def test_slow_request_times_out(client_with, monkeypatch):
     assert code(response) == "TIMEOUT"
 
 
-async def test_exhausted_pool_fails_fast_with_503(settings, tmp_path):
+async def test_exhausted_pool_fails_fast_with_503(settings: Settings, tmp_path: Path) -> None:
     """All connections taken: the next request answers 503 with Retry-After, not a queue."""
     import httpx
 
@@ -193,7 +209,7 @@ async def test_exhausted_pool_fails_fast_with_503(settings, tmp_path):
     assert response.headers["Retry-After"] == "1"
 
 
-async def test_nul_characters_are_refused_before_the_database(client):
+async def test_nul_characters_are_refused_before_the_database(client: httpx.AsyncClient) -> None:
     query = "query($r: String) { partners(region: $r) { totalCount } }"
     response = await client.post("/graphql", json={"query": query, "variables": {"r": "EM\x00EA"}})
     assert response.status_code == 400

@@ -210,7 +210,7 @@ def _item(**overrides: Any) -> Item:
 
 
 ACCEPTED = {"clean", "the enum's value rather than its member"}
-ITEMS: dict[str, Callable[[], Any]] = {
+ITEMS: dict[str, Callable[[], list[Any]]] = {
     "clean": lambda: [_item(), _item(note="n", maybe_colour=Colour.BLUE)],
     "null in a non-null leaf": lambda: [_item(), _item(name=None)],
     "an enum value not of the enum": lambda: [_item(colour="GREEN")],

@@ -183,7 +183,7 @@ async def build_matrix_world(engine: AsyncEngine, *, url: str, key: str) -> Matr
         "ORG_BOB", "Organization", await f.organization(engine, name="Bob's Library", country="FR")
     )
 
-    dates = dict(
+    dates: dict[str, Any] = dict(
         purchased_on=today - dt.timedelta(days=100),
         maintenance_starts_on=today - dt.timedelta(days=100),
         maintenance_ends_on=today + dt.timedelta(days=265),
@@ -244,7 +244,7 @@ async def build_matrix_world(engine: AsyncEngine, *, url: str, key: str) -> Matr
             ).scalar_one()
 
     line = [{"product_id": server}]
-    open_quote = dict(
+    open_quote: dict[str, Any] = dict(
         valid_until=today + dt.timedelta(days=20),
         created_at=now - dt.timedelta(days=10),
         updated_at=now - dt.timedelta(days=10),
@@ -276,7 +276,7 @@ async def build_matrix_world(engine: AsyncEngine, *, url: str, key: str) -> Matr
             **open_quote,
         ),
     )
-    paid = dict(status=QuoteStatus.PAID, valid_until=today - dt.timedelta(days=1))
+    paid: dict[str, Any] = dict(status=QuoteStatus.PAID, valid_until=today - dt.timedelta(days=1))
     q_paid = put(
         "Q_PAID",
         "Quote",

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from db.models import Price, Product
 from db.queries.catalog import Catalog, CatalogPrice, CatalogProduct
@@ -17,6 +19,7 @@ from gateway.app import create_app
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.schema.catalog import product_of
 from gateway.services import services_of
+from gateway.settings import Settings
 from tests.api.read.conftest import World
 from tests.helpers import count_statements
 
@@ -66,7 +69,9 @@ async def _raise_server_starter_eur(engine: Any, amount: Decimal) -> None:
         )
 
 
-async def test_catalog_read_once_then_again_when_stale(app, client, engine, world: World):
+async def test_catalog_read_once_then_again_when_stale(
+    app: Starlette, client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     clock = Clock()
     services_of(app).catalog_cache._clock = clock
     seconds = services_of(app).catalog_cache.seconds
@@ -87,14 +92,18 @@ async def test_catalog_read_once_then_again_when_stale(app, client, engine, worl
 
 
 @pytest.fixture
-async def uncached_client(settings, engine) -> AsyncIterator[httpx.AsyncClient]:
+async def uncached_client(
+    settings: Settings, engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings.model_copy(update={"catalog_cache_seconds": 0}), engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
 
-async def test_catalog_cache_off_reads_it_on_every_request(uncached_client, engine, world: World):
+async def test_catalog_cache_off_reads_it_on_every_request(
+    uncached_client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     first, _ = await _products(uncached_client, engine)
     await _raise_server_starter_eur(engine, Decimal("999.00"))
     second, products = await _products(uncached_client, engine)

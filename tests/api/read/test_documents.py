@@ -7,7 +7,10 @@ import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from db.models import Organization
 from gateway.schema.relay import encode_id
@@ -19,7 +22,7 @@ from tests.pdftext import logical, pdf_text
 PDF_URL = "query($id: ID!) { node(id: $id) { ... on Quote { pdfUrl } ... on Order { pdfUrl } } }"
 
 
-async def pdf_url(client, token: str, gid: str) -> str | None:
+async def pdf_url(client: httpx.AsyncClient, token: str, gid: str) -> str | None:
     response = await client.post(
         "/graphql",
         json={"query": PDF_URL, "variables": {"id": gid}},
@@ -29,12 +32,15 @@ async def pdf_url(client, token: str, gid: str) -> str | None:
     return node["pdfUrl"] if node else None
 
 
-def path(url: str) -> str:
+def path(url: str | None) -> str:
+    assert url is not None, "no pdfUrl"
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
 
 
-async def test_r_quote_8_quote_pdf_for_a_contact(client, world: World, engine):
+async def test_r_quote_8_quote_pdf_for_a_contact(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     await f.tax_id(engine, world.alice, "GST", "22AAAAA0000A1Z5")
     (quote,) = await world.add_quotes(
         1, po_number="PO-4711", currency="DZD", fx_rate=Decimal("146.35"), fx_margin=Decimal("0.03")
@@ -59,7 +65,7 @@ async def test_r_quote_8_quote_pdf_for_a_contact(client, world: World, engine):
         assert expected in text, expected
 
 
-async def test_r_quote_8_invoice_pdf(client, world: World):
+async def test_r_quote_8_invoice_pdf(client: httpx.AsyncClient, world: World) -> None:
     (order,) = await world.add_orders(1)
     url = await pdf_url(client, world.alice_token, encode_id("Order", order))
     response = await client.get(path(url))
@@ -67,12 +73,16 @@ async def test_r_quote_8_invoice_pdf(client, world: World):
     assert "Invoice INV-" in pdf_text(response.content)
 
 
-async def test_r_quote_8_no_link_for_those_who_cannot_see_it(client, world: World):
+async def test_r_quote_8_no_link_for_those_who_cannot_see_it(
+    client: httpx.AsyncClient, world: World
+) -> None:
     (quote,) = await world.add_quotes(1)
     assert await pdf_url(client, world.bob_token, encode_id("Quote", quote)) is None
 
 
-async def test_r_quote_8_tampered_and_expired_links_are_refused(client, world: World, app):
+async def test_r_quote_8_tampered_and_expired_links_are_refused(
+    client: httpx.AsyncClient, world: World, app: Starlette
+) -> None:
     (quote,) = await world.add_quotes(1)
     url = path(await pdf_url(client, world.alice_token, encode_id("Quote", quote)))
     other = url.replace(f"/quote/{quote}?", f"/quote/{quote + 1}?")
@@ -88,7 +98,9 @@ async def test_r_quote_8_tampered_and_expired_links_are_refused(client, world: W
     assert (await client.get("/documents/quote/1")).status_code == 404
 
 
-async def test_r_quote_8_pdf_keeps_an_arabic_and_polish_name(client, world: World, engine):
+async def test_r_quote_8_pdf_keeps_an_arabic_and_polish_name(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     # Issue #13: this name printed as "????? ??????? ? ? ?ód? Ünïversité".
     name = "جامعة الجزائر Uniwersytet Łódzki Ünïversité"
     async with engine.begin() as conn:

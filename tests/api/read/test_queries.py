@@ -6,7 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteStatus, Tier
 from gateway.schema.relay import encode_id
@@ -19,17 +22,21 @@ TODAY = dt.datetime.now(dt.UTC).date()
 
 
 async def run(
-    client: Any, name: str, variables: dict[str, Any] | None = None, token: str | None = None
+    client: httpx.AsyncClient,
+    name: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.post("/graphql", json=request(name, variables), headers=headers)
     body = response.json()
     assert response.status_code == 200, body
     assert "errors" not in body, body["errors"]
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
-def test_every_contract_query_is_covered_here():
+def test_every_contract_query_is_covered_here() -> None:
     queries = {name for name, client in operations().items() if f"query {name}" in document(client)}
     covered = {
         "AccountHome",
@@ -53,7 +60,9 @@ def test_every_contract_query_is_covered_here():
     assert queries == covered
 
 
-async def test_account_home_shows_own_profile_licenses_quotes_orders(client, world: World):
+async def test_account_home_shows_own_profile_licenses_quotes_orders(
+    client: httpx.AsyncClient, world: World
+) -> None:
     await world.add_licenses(3)
     await world.add_quotes(2)
     await world.add_orders(1)
@@ -84,7 +93,9 @@ async def test_account_home_shows_own_profile_licenses_quotes_orders(client, wor
     assert order["total"] == {"amount": "3840.00", "currency": "EUR"}
 
 
-async def test_more_licenses_pages_forward_with_stable_cursors(client, world: World):
+async def test_more_licenses_pages_forward_with_stable_cursors(
+    client: httpx.AsyncClient, world: World
+) -> None:
     ids = await world.add_licenses(45)
     home = await run(client, "AccountHome", token=world.alice_token)
     page = home["viewer"]["account"]["licenses"]
@@ -98,7 +109,9 @@ async def test_more_licenses_pages_forward_with_stable_cursors(client, world: Wo
     assert seen == [encode_id("License", pk) for pk in ids]
 
 
-async def test_license_detail_computed_fields(client, world: World, engine):
+async def test_license_detail_computed_fields(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     (pk,) = await world.add_licenses(
         1,
         tier=Tier.STARTER,
@@ -118,7 +131,9 @@ async def test_license_detail_computed_fields(client, world: World, engine):
     assert options["EXPRESS"] == {"amount": "1152.00", "currency": "EUR"}  # (2400 − 960) × 0.8
 
 
-async def test_r_sec_3_license_key_hidden_from_everyone_but_its_contacts(client, world: World):
+async def test_r_sec_3_license_key_hidden_from_everyone_but_its_contacts(
+    client: httpx.AsyncClient, world: World
+) -> None:
     (pk,) = await world.add_licenses(1)
     gid = encode_id("License", pk)
     staff = await run(client, "LicenseDetail", {"id": gid}, world.staff_token)
@@ -127,7 +142,7 @@ async def test_r_sec_3_license_key_hidden_from_everyone_but_its_contacts(client,
     assert partner["node"]["licenseKey"] is None
 
 
-async def test_quote_detail_lines_totals_contacts(client, world: World):
+async def test_quote_detail_lines_totals_contacts(client: httpx.AsyncClient, world: World) -> None:
     (pk,) = await world.add_quotes(1, lines=2, po_number="PO-7", is_reseller=True)
     data = await run(client, "QuoteDetail", {"id": encode_id("Quote", pk)}, world.alice_token)
     quote = data["node"]
@@ -150,7 +165,9 @@ async def test_quote_detail_lines_totals_contacts(client, world: World):
     assert quote["exchangeRate"] is None
 
 
-async def test_r_quote_1_open_quote_past_valid_until_reads_expired(client, world: World):
+async def test_r_quote_1_open_quote_past_valid_until_reads_expired(
+    client: httpx.AsyncClient, world: World
+) -> None:
     (pk,) = await world.add_quotes(1, valid_until=TODAY - dt.timedelta(days=1))
     quote = (await run(client, "QuoteDetail", {"id": encode_id("Quote", pk)}, world.alice_token))[
         "node"
@@ -161,7 +178,9 @@ async def test_r_quote_1_open_quote_past_valid_until_reads_expired(client, world
     assert mobile["viewer"]["account"]["quotes"]["edges"] == []  # not OPEN any more
 
 
-async def test_r_quote_3_cloud_quote_is_contact_sales(client, world: World, engine):
+async def test_r_quote_3_cloud_quote_is_contact_sales(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     pk = await f.quote(
         engine,
         organization_id=world.organization,
@@ -175,7 +194,7 @@ async def test_r_quote_3_cloud_quote_is_contact_sales(client, world: World, engi
     assert quote["editBlockedReason"] == "CONTACT_SALES"
 
 
-async def test_r_cur_3_dzd_quote_shows_its_rate(client, world: World):
+async def test_r_cur_3_dzd_quote_shows_its_rate(client: httpx.AsyncClient, world: World) -> None:
     (pk,) = await world.add_quotes(
         1, currency=Currency.DZD, fx_rate=Decimal("146.35"), fx_margin=Decimal("0.03")
     )
@@ -191,7 +210,7 @@ async def test_r_cur_3_dzd_quote_shows_its_rate(client, world: World):
     assert quote["total"]["currency"] == "DZD"
 
 
-async def test_order_detail(client, world: World):
+async def test_order_detail(client: httpx.AsyncClient, world: World) -> None:
     (pk,) = await world.add_orders(1)
     order = (await run(client, "OrderDetail", {"id": encode_id("Order", pk)}, world.alice_token))[
         "node"
@@ -202,7 +221,7 @@ async def test_order_detail(client, world: World):
     assert [lic["licenseKey"] is not None for lic in order["licenses"]] == [True]
 
 
-async def test_catalog_is_public(client, world: World):
+async def test_catalog_is_public(client: httpx.AsyncClient, world: World) -> None:
     data = await run(client, "Catalog")
     products = {p["deployment"]: p for p in data["products"]}
     assert products["DATA_CENTER"]["tiers"] == ["ENTERPRISE"]
@@ -231,7 +250,9 @@ async def test_catalog_is_public(client, world: World):
     }
 
 
-async def test_partner_directory_filters_by_region(client, world: World, engine):
+async def test_partner_directory_filters_by_region(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     await f.partner(engine, name="Maple Partners", region="NA", country="CA")
     everyone = await run(client, "PartnerDirectory")
     assert everyone["partners"]["totalCount"] == 2
@@ -239,7 +260,7 @@ async def test_partner_directory_filters_by_region(client, world: World, engine)
     assert [e["node"]["name"] for e in mea["partners"]["edges"]] == ["Atlas Solutions"]
 
 
-async def test_mobile_operations(client, world: World):
+async def test_mobile_operations(client: httpx.AsyncClient, world: World) -> None:
     (lic,) = await world.add_licenses(1)
     (quote,) = await world.add_quotes(1)
     licenses = await run(client, "MobileLicenses", token=world.alice_token)
@@ -249,7 +270,7 @@ async def test_mobile_operations(client, world: World):
     assert one["node"]["version"] == 1
 
 
-async def test_partner_home_and_license(client, world: World):
+async def test_partner_home_and_license(client: httpx.AsyncClient, world: World) -> None:
     (lic,) = await world.add_licenses(1)
     await world.add_quotes(1)
     data = await run(client, "PartnerHome", token=world.partner_tokens["ALL"])
@@ -268,7 +289,9 @@ async def test_partner_home_and_license(client, world: World):
     assert found["license"]["organization"]["name"] == "Université d'Alger"
 
 
-async def test_dashboard_queries(client, world: World, engine):
+async def test_dashboard_queries(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     await world.add_quotes(2, requires_sales_review=True)
     await world.add_quotes(1)
     soon = TODAY + dt.timedelta(days=20)
@@ -306,7 +329,9 @@ async def test_dashboard_queries(client, world: World, engine):
     ]
 
 
-async def test_audit_trail_lists_events_of_one_entity(client, world: World, engine):
+async def test_audit_trail_lists_events_of_one_entity(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     from sqlalchemy import insert
 
     from db.models import AuditEvent
@@ -363,8 +388,13 @@ async def test_audit_trail_lists_events_of_one_entity(client, world: World, engi
     ],
 )
 async def test_r_eval_1_r_maint_7_status_flips_at_midnight_utc(
-    client, world: World, app, license_type, ends, status
-):
+    client: httpx.AsyncClient,
+    world: World,
+    app: Starlette,
+    license_type: LicenseType,
+    ends: int,
+    status: str,
+) -> None:
     """The license's last day is the day before its end date, in UTC."""
     end = TODAY + dt.timedelta(days=ends)
     values: dict[str, Any] = {"license_type": license_type, "maintenance_ends_on": end}
@@ -381,8 +411,8 @@ async def test_r_eval_1_r_maint_7_status_flips_at_midnight_utc(
 
 
 async def test_r_maint_7_lapsed_cloud_and_sql_filter_agree_with_domain(
-    client, world: World, engine
-):
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     """The SQL status filter and the computed status say the same for every license."""
     cloud = world.products[Deployment.CLOUD]
     past = TODAY - dt.timedelta(days=3)
@@ -427,7 +457,9 @@ async def test_r_maint_7_lapsed_cloud_and_sql_filter_agree_with_domain(
         assert ids == {gid for gid, s in computed.items() if s == status}, status
 
 
-async def test_deleted_quotes_left_out_unless_asked(client, world: World):
+async def test_deleted_quotes_left_out_unless_asked(
+    client: httpx.AsyncClient, world: World
+) -> None:
     await world.add_quotes(1, status=QuoteStatus.DELETED)
     await world.add_quotes(1)
     query = "query($s: QuoteStatus) { quotes(filter: {status: $s}) { totalCount } }"

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.schema.relay import decode_id, encode_cursor, encode_id
 from tests.api.read.conftest import World
 
 
 async def gql(
-    client: Any, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
@@ -29,7 +35,7 @@ LICENSES = """query($first: Int, $after: String, $last: Int, $before: String) {
     edges { cursor node { id } } } } } }"""
 
 
-def test_global_ids_round_trip_and_are_opaque():
+def test_global_ids_round_trip_and_are_opaque() -> None:
     gid = encode_id("License", 42)
     assert "License" not in gid and "42" not in gid
     assert decode_id(gid) == ("License", 42)
@@ -37,7 +43,7 @@ def test_global_ids_round_trip_and_are_opaque():
         assert decode_id(junk) is None
 
 
-async def test_node_resolves_every_type_for_staff(client, world: World):
+async def test_node_resolves_every_type_for_staff(client: httpx.AsyncClient, world: World) -> None:
     (lic,) = await world.add_licenses(1)
     (order,) = await world.add_orders(1)
     ids = {
@@ -53,7 +59,9 @@ async def test_node_resolves_every_type_for_staff(client, world: World):
         assert body["data"]["node"] == {"__typename": type_name, "id": gid}
 
 
-async def test_r_quote_6_other_peoples_ids_are_not_found(client, world: World):
+async def test_r_quote_6_other_peoples_ids_are_not_found(
+    client: httpx.AsyncClient, world: World
+) -> None:
     """IDOR: Bob asks for Alice's license, quote and order by id, by nodes, and by SEN."""
     (lic,) = await world.add_licenses(1)
     (quote,) = await world.add_quotes(1)
@@ -82,7 +90,9 @@ async def test_r_quote_6_other_peoples_ids_are_not_found(client, world: World):
     ] == theirs[0]
 
 
-async def test_nodes_keeps_order_and_refuses_more_than_100(client, world: World):
+async def test_nodes_keeps_order_and_refuses_more_than_100(
+    client: httpx.AsyncClient, world: World
+) -> None:
     a, b = await world.add_licenses(2)
     ids = [encode_id("License", b), "garbage", encode_id("License", a)]
     body = await gql(client, NODES, {"ids": ids}, world.alice_token)
@@ -91,7 +101,7 @@ async def test_nodes_keeps_order_and_refuses_more_than_100(client, world: World)
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_TOO_LARGE"
 
 
-async def test_pages_forward_and_backward(client, world: World):
+async def test_pages_forward_and_backward(client: httpx.AsyncClient, world: World) -> None:
     ids = [encode_id("License", pk) for pk in await world.add_licenses(7)]
     first = await gql(client, LICENSES, {"first": 3}, world.alice_token)
     page = first["data"]["viewer"]["account"]["licenses"]
@@ -129,19 +139,21 @@ async def test_pages_forward_and_backward(client, world: World):
         ({"first": 1, "after": encode_id("License", 1)}, "BAD_USER_INPUT"),
     ],
 )
-async def test_bad_page_arguments_are_typed_request_errors(client, world: World, variables, code):
+async def test_bad_page_arguments_are_typed_request_errors(
+    client: httpx.AsyncClient, world: World, variables: dict[str, Any], code: str
+) -> None:
     body = await gql(client, LICENSES, variables, world.alice_token)
     assert body["errors"][0]["extensions"]["code"] == code
     assert "Traceback" not in str(body)
 
 
-async def test_page_of_100_is_allowed(client, world: World):
+async def test_page_of_100_is_allowed(client: httpx.AsyncClient, world: World) -> None:
     await world.add_licenses(3)
     body = await gql(client, LICENSES, {"first": 100, "after": encode_cursor(0)}, world.alice_token)
     assert len(body["data"]["viewer"]["account"]["licenses"]["edges"]) == 3
 
 
-async def test_partner_scopes_limit_what_it_sees(client, world: World):
+async def test_partner_scopes_limit_what_it_sees(client: httpx.AsyncClient, world: World) -> None:
     """R-SEC-2: a missing scope yields empty lists and nulls, never data."""
     (lic,) = await world.add_licenses(1)
     (quote,) = await world.add_quotes(1)
@@ -171,7 +183,9 @@ async def test_partner_scopes_limit_what_it_sees(client, world: World):
     }
 
 
-async def test_another_partners_token_sees_nothing_of_ours(client, world: World, engine):
+async def test_another_partners_token_sees_nothing_of_ours(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     from gateway.domain.enums import PartnerScope, TokenKind
     from tests import factories as f
 
@@ -195,7 +209,9 @@ async def test_another_partners_token_sees_nothing_of_ours(client, world: World,
     }
 
 
-async def test_private_profile_fields_only_for_the_holder(client, world: World):
+async def test_private_profile_fields_only_for_the_holder(
+    client: httpx.AsyncClient, world: World
+) -> None:
     """A co-contact sees Alice's name and email on a license, not her phone or tax ids."""
     from tests import factories as f
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import QuoteStatus
 from gateway.schema.relay import encode_id
@@ -55,7 +57,9 @@ EXPECTED = {
 }
 
 
-async def test_account_home_constant_in_licenses_quotes_and_orders(client, engine, world: World):
+async def test_account_home_constant_in_licenses_quotes_and_orders(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     await world.add_licenses(1)
     await world.add_quotes(1)
     await world.add_orders(1)
@@ -67,7 +71,9 @@ async def test_account_home_constant_in_licenses_quotes_and_orders(client, engin
     assert small == large == EXPECTED["AccountHome"]
 
 
-async def test_quote_detail_constant_in_lines(client, engine, world: World):
+async def test_quote_detail_constant_in_lines(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     (one,) = await world.add_quotes(1, lines=1)
     (fifty,) = await world.add_quotes(1, lines=50)
     small = await statements_for(
@@ -79,7 +85,9 @@ async def test_quote_detail_constant_in_lines(client, engine, world: World):
     assert small == large == EXPECTED["QuoteDetail"]
 
 
-async def test_partner_home_constant_in_customers_and_licenses(client, engine, world: World):
+async def test_partner_home_constant_in_customers_and_licenses(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     from tests import factories as f
 
     token = world.partner_tokens["ALL"]
@@ -101,7 +109,9 @@ async def test_partner_home_constant_in_customers_and_licenses(client, engine, w
     assert small == large == EXPECTED["PartnerHome"]
 
 
-async def test_expiring_maintenance_constant_in_licenses(client, engine, world: World):
+async def test_expiring_maintenance_constant_in_licenses(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     variables = {"before": "2099-01-01"}
     await world.add_licenses(1)
     small = await statements_for(
@@ -114,7 +124,9 @@ async def test_expiring_maintenance_constant_in_licenses(client, engine, world: 
     assert small == large == EXPECTED["ExpiringMaintenance"]
 
 
-async def test_quotes_needing_review_constant_in_quotes(client, engine, world: World):
+async def test_quotes_needing_review_constant_in_quotes(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     await world.add_quotes(1, requires_sales_review=True)
     small = await statements_for(client, engine, "QuotesNeedingReview", {}, world.staff_token)
     await world.add_quotes(60, requires_sales_review=True, status=QuoteStatus.OPEN)
@@ -123,7 +135,9 @@ async def test_quotes_needing_review_constant_in_quotes(client, engine, world: W
 
 
 @pytest.mark.parametrize("name", ["MobileLicenses", "MobileQuotes"])
-async def test_mobile_lists_constant(client, engine, world: World, name: str):
+async def test_mobile_lists_constant(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World, name: str
+) -> None:
     await world.add_licenses(1)
     await world.add_quotes(1)
     small = await statements_for(client, engine, name, {}, world.alice_token)
@@ -133,7 +147,9 @@ async def test_mobile_lists_constant(client, engine, world: World, name: str):
     assert small == large
 
 
-async def test_nodes_batches_ids_by_type(client, engine, world: World):
+async def test_nodes_batches_ids_by_type(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
     ids = [encode_id("License", pk) for pk in await world.add_licenses(30)]
     ids += [encode_id("Quote", pk) for pk in await world.add_quotes(20)]
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
