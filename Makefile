@@ -66,7 +66,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy gateway db
+	$(BIN)/mypy gateway db tests
 
 # The layer contracts of .importlinter (import-linter).
 imports: $(VENV)/.installed-test
