@@ -73,7 +73,7 @@ imports: $(VENV)/.installed-test
 	BIN=$(BIN) scripts/check-imports.sh
 
 pytest: $(VENV)/.installed-test
-	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 
 fmt: $(VENV)/.installed-test
 	$(BIN)/ruff format .

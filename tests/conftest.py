@@ -12,11 +12,11 @@ Every test that asks for a database runs once per backend, with ids ``[sqlite]``
 Redis: ``redis_url`` / ``redis_client`` skip when ``CONEX_TEST_REDIS_URL`` is unset and fail
 when it is set but Redis does not answer.
 
-In parallel (pytest-xdist, ``make test`` runs ``-n auto --dist loadgroup``): each worker has
-its own SQLite template (its own ``tmp_path_factory``) and its own PostgreSQL database, the
-URL's name suffixed with the worker id (``conex_test_gw0``, created when missing); every test
-that uses Redis (which flushes its database) is put in one xdist group, so they all run on one
-worker, one at a time.
+In parallel (pytest-xdist, ``make test`` runs ``-n auto``): each worker has its own SQLite
+template (its own ``tmp_path_factory``), its own PostgreSQL database, the URL's name suffixed
+with the worker id (``conex_test_gw0``, created when missing), and its own Redis database
+(``worker_redis_url``: the tests flush theirs). Not an xdist group: with pytest 9 and
+xdist 3.8 ``--dist loadgroup`` spread one group over both workers.
 
 Passwords: argon2 at its cheapest parameters for the whole suite (``passwords.configure``,
 before any test module hashes one): the same code paths and hash format, ~0.2 ms a hash
@@ -38,6 +38,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -124,15 +125,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, every test on Redis in one group: they flush the one Redis database."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return  # the marker is xdist's (unknown without it, and --strict-markers is on)
-    for item in items:
-        if "redis_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def xdist_worker() -> str | None:
@@ -356,12 +348,25 @@ def statements(
 # --- Redis ----------------------------------------------------------------------------------
 
 
+def worker_redis_url(url: str) -> str:
+    """Each xdist worker its own Redis database (the tests flush theirs): gw0 the one
+    ``CONEX_TEST_REDIS_URL`` names, gw1 the one below it, and so on (modulo 16)."""
+    worker = xdist_worker()
+    if worker is None:
+        return url
+    parsed = urlsplit(url)
+    base = int(parsed.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw") or 0)
+    return urlunsplit(parsed._replace(path=f"/{(base - index) % 16}"))
+
+
 @pytest.fixture
 def redis_url() -> str:
     """``CONEX_TEST_REDIS_URL``, answering and with its database flushed; skip when unset."""
     if REDIS_URL is None:
         pytest.skip("CONEX_TEST_REDIS_URL is not set")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
+    url = worker_redis_url(REDIS_URL)
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
     problem = None
     try:
         client.ping()
@@ -372,11 +377,11 @@ def redis_url() -> str:
         client.close()
     if problem is not None:  # failed outside the except block: no chained traceback
         pytest.fail(
-            f"CONEX_TEST_REDIS_URL is set but {REDIS_URL} does not answer ({problem}); "
+            f"CONEX_TEST_REDIS_URL is set but {url} does not answer ({problem}); "
             "start Redis or unset the variable",
             pytrace=False,
         )
-    return REDIS_URL
+    return url
 
 
 @pytest.fixture
