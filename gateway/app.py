@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter, RedisCounter
+from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=cors_middleware(settings.cors_origins),
     )
     attach_services(app, services)
     return app

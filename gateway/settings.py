@@ -5,13 +5,15 @@ A bad value stops start-up with one line naming the variable (``SettingsError``)
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -59,6 +61,8 @@ class Settings(BaseSettings):
     catalog_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
     safelist_path: Path = Path("persisted-operations.json")
+    # Browser origins allowed to call the API (gateway/http/cors.py): comma-separated or JSON.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +87,24 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("not a JSON list of origins") from None
+            return [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        return [check_origin(origin) for origin in value]
 
     @field_validator("secret_key")
     @classmethod
@@ -114,6 +136,23 @@ class Settings(BaseSettings):
             log.warning("CONEX_SECRET_KEY is not set: generated a development key in %s", path)
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+def check_origin(value: str) -> str:
+    """``scheme://host[:port]`` exactly as a browser sends it in ``Origin``; else ValueError."""
+    origin = value.strip()
+    if "*" in origin:
+        raise ValueError(f"{origin!r}: wildcards are not allowed; list each origin")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{origin!r}: not an origin (scheme://host[:port])")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"{origin!r}: the port is not a number") from None
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{origin!r}: an origin has no path, query or user (scheme://host[:port])")
+    return origin.lower()
 
 
 def normalise_database_url(value: str) -> str:
