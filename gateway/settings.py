@@ -37,7 +37,11 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     mail_dir: Path = VAR_DIR / "mail"
     smtp_url: str | None = Field(default=None, repr=False)
+    # The API's own links (signed /documents links); `serve` defaults it to where it listens.
     public_url: str = "http://127.0.0.1:8000"
+    # The web UI: base of the reset-password and invitation links in mail (CONEX_PUBLIC_URL
+    # when unset, in dev only).
+    web_url: str | None = None
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_pool_timeout: float = Field(default=2.0, gt=0)
     access_token_minutes: int = Field(default=15, ge=1, le=60)
@@ -106,6 +110,22 @@ class Settings(BaseSettings):
     def _exact_origins(cls, value: list[str]) -> list[str]:
         return [check_origin(origin) for origin in value]
 
+    @field_validator("public_url", "web_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http:// or https:// URL")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError(f"{value!r}: the port is not a number") from None
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.strip().rstrip("/")
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
@@ -117,6 +137,10 @@ class Settings(BaseSettings):
     def default_page_size(self) -> int:
         """A page without `first` or `last`: never more than the largest page."""
         return min(DEFAULT_PAGE_SIZE, self.max_page_size)
+
+    @property
+    def web_base_url(self) -> str:
+        return self.web_url or self.public_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -178,4 +202,19 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"{name}: {message}") from None
     if settings.env == "prod":
         settings.signing_key()
+        # Behind a load balancer neither can be guessed from where a worker listens.
+        for name in ("public_url", "web_url"):
+            if name not in settings.model_fields_set:
+                raise SettingsError(f"CONEX_{name.upper()}: required when CONEX_ENV=prod")
     return settings
+
+
+def listen_url(host: str, port: int) -> str:
+    """The URL of ``serve --host --port``: the default of CONEX_PUBLIC_URL."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

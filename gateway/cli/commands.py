@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import socket
 import sys
 from pathlib import Path
@@ -17,13 +18,16 @@ from db.queries.api_token import insert_api_token, list_api_tokens, revoke_api_t
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database, shown_url
 from gateway.domain.enums import TokenKind
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, listen_url, load_settings
 
 TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix + 7 characters
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if "public_url" not in settings.model_fields_set:
+        # The workers read it from the environment: links follow --host and --port.
+        os.environ["CONEX_PUBLIC_URL"] = listen_url(args.host, args.port)
     asyncio.run(_check_database(settings))
     _check_address(args.host, args.port)
     # In dev this creates var/secret_key once, before several workers could race to do it.
