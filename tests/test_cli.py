@@ -130,6 +130,17 @@ def test_the_console_script_is_installed(tmp_path: Path):
         assert command in result.stdout
 
 
+def test_version_prints_the_package_version(tmp_path: Path):
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"conex-gateway {project['project']['version']}"
+    assert importlib.metadata.version("conex-gateway") == project["project"]["version"]
+
+
 def test_migrate_creates_the_default_var_directory(tmp_path: Path):
     result = run("migrate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
