@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # worker; 0: on every request (gateway.loaders.CatalogCache).
     catalog_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
-    safelist_path: Path = Path("persisted-operations.json")
+    safelist_path: Path = VAR_DIR / "persisted-operations.json"  # beside the other local state
     # Browser origins allowed to call the API (gateway/http/cors.py): comma-separated or JSON.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

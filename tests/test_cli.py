@@ -240,3 +240,13 @@ def test_persisted_build_writes_a_manifest_of_the_contract(tmp_path: Path):
     assert main(["persisted", "build", str(contract), "--output", str(output)]) == 0
     manifest = json.loads(output.read_text())
     assert [op["name"] for op in manifest["operations"].values()] == ["Me"]
+
+
+def test_persisted_build_writes_under_var_by_default(tmp_path: Path):
+    contract = tmp_path / "contract"
+    contract.mkdir()
+    (contract / "web.graphql").write_text("query Me { __typename }\n")
+    result = run("persisted", "build", str(contract), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "persisted-operations.json").is_file()
+    assert not (tmp_path / "persisted-operations.json").exists()

@@ -259,6 +259,7 @@ def persisted_build(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else load_settings().safelist_path
     manifest = build_manifest(contract)
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
         raise CommandFailed(f"--output {output}: {exc.strerror}") from None
