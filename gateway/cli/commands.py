@@ -120,14 +120,19 @@ async def _demo_data(settings: Settings, args: argparse.Namespace) -> str:
 
 def token_staff(args: argparse.Namespace) -> int:
     settings = load_settings()
-    token_id, token = asyncio.run(_create_staff_token(settings, name=args.name))
-    print(f"Staff token {token_id} ({args.name!r}):")
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=args.expires_in_days)
+    token_id, token = asyncio.run(
+        _create_staff_token(settings, name=args.name, expires_at=expires_at)
+    )
+    print(f"Staff token {token_id} ({args.name!r}), expires {expires_at:%Y-%m-%d %H:%M} UTC:")
     print(token)
     print("It will not be shown again: store it now (only its hash is kept).")
     return 0
 
 
-async def _create_staff_token(settings: Settings, *, name: str) -> tuple[int, str]:
+async def _create_staff_token(
+    settings: Settings, *, name: str, expires_at: dt.datetime
+) -> tuple[int, str]:
     token = new_opaque_token(TokenKind.STAFF)
     engine = await open_database(settings)
     try:
@@ -139,6 +144,7 @@ async def _create_staff_token(settings: Settings, *, name: str) -> tuple[int, st
                 prefix=token[:TOKEN_PREFIX_LENGTH],
                 token_hash=token_hash(token),
                 scopes=[],
+                expires_at=expires_at,
             )
             return int(row.id), token
     finally:
@@ -184,18 +190,24 @@ async def _list_tokens(settings: Settings) -> list[str]:
             rows = await list_api_tokens(conn=conn)
     finally:
         await engine.dispose()
-    lines = [f"{'ID':>5}  {'KIND':8} {'PREFIX':12}  {'CREATED':16}  {'STATE':24}  NAME"]
+    now = dt.datetime.now(dt.UTC)
+    lines = [
+        f"{'ID':>5}  {'KIND':8} {'PREFIX':12}  {'CREATED':16}  {'STATE':18}  "
+        f"{'EXPIRES':16}  {'LAST USED':16}  NAME"
+    ]
     for row in rows:
         if row.revoked_at is not None:
             state = f"revoked {row.revoked_at:%Y-%m-%d}"
-        elif row.expires_at is not None:
-            state = f"expires {row.expires_at:%Y-%m-%d}"
+        elif row.expires_at is not None and row.expires_at <= now:
+            state = "expired"
         else:
             state = "live"
+        expires = f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "never"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         owner = f" (partner {row.partner_id})" if row.partner_id is not None else ""
         lines.append(
             f"{row.id:>5}  {row.kind:8} {row.prefix:12}  {row.created_at:%Y-%m-%d %H:%M}  "
-            f"{state:24}  {row.name}{owner}"
+            f"{state:18}  {expires:16}  {used:16}  {row.name}{owner}"
         )
     return lines
 
