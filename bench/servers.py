@@ -162,6 +162,9 @@ def serving(app: str, url: str, workers: int, ready: str, **env: str) -> Iterato
 def gateway_env() -> dict[str, str]:
     return {
         "CONEX_ENV": "prod",
+        # prod requires both bases; the benchmarks follow no link.
+        "CONEX_PUBLIC_URL": "http://127.0.0.1",
+        "CONEX_WEB_URL": "http://127.0.0.1",
         # The per-principal cost bucket would refuse a benchmark's rate: make it endless.
         "CONEX_RATE_LIMIT_CAPACITY": str(10**9),
         "CONEX_RATE_LIMIT_RESTORE_RATE": str(10**9),

@@ -1,7 +1,9 @@
-"""The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz."""
+"""The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz (the
+database and, when configured, Redis)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -17,6 +19,7 @@ from db.engine import create_engine, create_session_factory
 from db.queries.health import ping
 from db.sessions import Engine
 from gateway.auth.ratelimit import MemoryCounter, RateLimiter, RedisCounter
+from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
@@ -43,7 +46,25 @@ async def readyz(request: Request) -> Response:
     except Exception:  # readiness must answer, whatever the database says
         log.warning("readiness check: database unreachable", exc_info=True)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    redis = services_of(request).redis
+    if redis is None:
+        return JSONResponse({"status": "ok", "database": "ok"})
+    if not await _redis_answers(redis):
+        body = {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "redis": "ok"})
+
+
+REDIS_PING_TIMEOUT = 1.0  # seconds: a load balancer's probe must not hang on a dead Redis
+
+
+async def _redis_answers(redis: Any) -> bool:
+    try:
+        await asyncio.wait_for(redis.ping(), REDIS_PING_TIMEOUT)
+    except Exception:  # readiness must answer, whatever Redis says
+        log.warning("readiness check: Redis unreachable", exc_info=True)
+        return False
+    return True
 
 
 def _redis(settings: Settings) -> Any | None:
@@ -135,6 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=cors_middleware(settings.cors_origins),
     )
     attach_services(app, services)
     return app

@@ -5,13 +5,15 @@ A bad value stops start-up with one line naming the variable (``SettingsError``)
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from db.urls import InvalidDatabaseUrl, driver_name
 
@@ -35,7 +37,11 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     mail_dir: Path = VAR_DIR / "mail"
     smtp_url: str | None = Field(default=None, repr=False)
+    # The API's own links (signed /documents links); `serve` defaults it to where it listens.
     public_url: str = "http://127.0.0.1:8000"
+    # The web UI: base of the reset-password and invitation links in mail (CONEX_PUBLIC_URL
+    # when unset, in dev only).
+    web_url: str | None = None
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_pool_timeout: float = Field(default=2.0, gt=0)
     access_token_minutes: int = Field(default=15, ge=1, le=60)
@@ -58,7 +64,9 @@ class Settings(BaseSettings):
     # worker; 0: on every request (gateway.loaders.CatalogCache).
     catalog_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
-    safelist_path: Path = Path("persisted-operations.json")
+    safelist_path: Path = VAR_DIR / "persisted-operations.json"  # beside the other local state
+    # Browser origins allowed to call the API (gateway/http/cors.py): comma-separated or JSON.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("database_url")
     @classmethod
@@ -82,6 +90,40 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("not a JSON list of origins") from None
+            return [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        return [check_origin(origin) for origin in value]
+
+    @field_validator("public_url", "web_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http:// or https:// URL")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError(f"{value!r}: the port is not a number") from None
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.strip().rstrip("/")
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
@@ -93,6 +135,10 @@ class Settings(BaseSettings):
     def default_page_size(self) -> int:
         """A page without `first` or `last`: never more than the largest page."""
         return min(DEFAULT_PAGE_SIZE, self.max_page_size)
+
+    @property
+    def web_base_url(self) -> str:
+        return self.web_url or self.public_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,6 +158,23 @@ class Settings(BaseSettings):
             log.warning("CONEX_SECRET_KEY is not set: generated a development key in %s", path)
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+def check_origin(value: str) -> str:
+    """``scheme://host[:port]`` exactly as a browser sends it in ``Origin``; else ValueError."""
+    origin = value.strip()
+    if "*" in origin:
+        raise ValueError(f"{origin!r}: wildcards are not allowed; list each origin")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{origin!r}: not an origin (scheme://host[:port])")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"{origin!r}: the port is not a number") from None
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{origin!r}: an origin has no path, query or user (scheme://host[:port])")
+    return origin.lower()
 
 
 def normalise_database_url(value: str) -> str:
@@ -137,4 +200,19 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"{name}: {message}") from None
     if settings.env == "prod":
         settings.signing_key()
+        # Behind a load balancer neither can be guessed from where a worker listens.
+        for name in ("public_url", "web_url"):
+            if name not in settings.model_fields_set:
+                raise SettingsError(f"CONEX_{name.upper()}: required when CONEX_ENV=prod")
     return settings
+
+
+def listen_url(host: str, port: int) -> str:
+    """The URL of ``serve --host --port``: the default of CONEX_PUBLIC_URL."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

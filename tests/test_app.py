@@ -76,6 +76,42 @@ async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) ->
     assert response.json()["database"] == "unreachable"
 
 
+async def readyz_with_redis(
+    settings: Settings, engine: AsyncEngine, redis_url: str
+) -> httpx.Response:
+    app = create_app(settings.model_copy(update={"redis_url": redis_url}), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", timeout=10
+        ) as client:
+            return await client.get("/readyz")
+    finally:
+        redis = services_of(app).redis
+        assert redis is not None
+        await redis.aclose()
+
+
+async def test_readyz_checks_redis_when_configured(
+    settings: Settings, engine: AsyncEngine, redis_url: str
+) -> None:
+    response = await readyz_with_redis(settings, engine, redis_url)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+async def test_readyz_is_503_naming_redis_when_it_does_not_answer(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    response = await readyz_with_redis(settings, engine, f"redis://127.0.0.1:{closed_port()}/0")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+
+
+async def test_readyz_without_redis_checks_only_the_database(client: httpx.AsyncClient) -> None:
+    assert "redis" not in (await client.get("/readyz")).json()
+
+
 async def test_graphiql_is_served_to_a_browser(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -11,8 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import ApiToken
@@ -130,6 +132,17 @@ def test_the_console_script_is_installed(tmp_path: Path) -> None:
         assert command in result.stdout
 
 
+def test_version_prints_the_package_version(tmp_path: Path) -> None:
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"conex-gateway {project['project']['version']}"
+    assert importlib.metadata.version("conex-gateway") == project["project"]["version"]
+
+
 def test_migrate_creates_the_default_var_directory(tmp_path: Path) -> None:
     result = run("migrate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -185,6 +198,55 @@ async def test_staff_token_then_revoke(
     assert unknown.stderr.splitlines() == [f"conex-gateway: token {row.id + 1}: no such token"]
 
 
+async def test_staff_tokens_expire_and_list_shows_expiry_and_last_use(
+    tmp_path: Path, database_url: str, engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    env = {"CONEX_DATABASE_URL": database_url}
+    default = run("token", "staff", "--name", "ops", cwd=tmp_path, env=env)
+    short = run("token", "staff", "--name", "ci", "--expires-in-days", "7", cwd=tmp_path, env=env)
+    assert default.returncode == 0, default.stderr
+    assert short.returncode == 0, short.stderr
+    (token,) = [line for line in short.stdout.splitlines() if line.startswith("cnxs_")]
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(ApiToken).order_by(ApiToken.id))).all()
+    lifetimes = [(row.expires_at - row.created_at).total_seconds() / 86400 for row in rows]
+    assert [round(days) for days in lifetimes] == [90, 7]
+    assert "expires " in short.stdout
+
+    used = await client.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert used.status_code == 200
+    listed = run("token", "list", cwd=tmp_path, env=env)
+    assert listed.returncode == 0, listed.stderr
+    header, ops, ci = listed.stdout.splitlines()
+    assert "EXPIRES" in header and "LAST USED" in header
+    now = dt.datetime.now(dt.UTC)
+    assert f"{now + dt.timedelta(days=90):%Y-%m-%d}" in ops
+    assert "live" in ops and "never" in ops  # never used
+    assert f"{now + dt.timedelta(days=7):%Y-%m-%d}" in ci
+    assert ci.count(f"{now:%Y-%m-%d}") == 2  # created and last used today
+
+    async with engine.begin() as conn:
+        await conn.execute(update(ApiToken).values(expires_at=now - dt.timedelta(days=1)))
+    expired = await client.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert expired.status_code == 401
+    listed = run("token", "list", cwd=tmp_path, env=env)
+    assert all("expired" in line for line in listed.stdout.splitlines()[1:])
+
+
+def test_staff_token_lifetime_is_checked(tmp_path: Path) -> None:
+    for days in ("0", "3651", "ninety"):
+        result = run("token", "staff", "--name", "x", "--expires-in-days", days, cwd=tmp_path)
+        assert_one_line_error(result, "--expires-in-days")
+
+
 def test_demo_data_if_empty_loads_once(tmp_path: Path, sqlite_url: str) -> None:
     env = {"CONEX_DATABASE_URL": sqlite_url}
     assert run("migrate", cwd=tmp_path, env=env).returncode == 0
@@ -231,3 +293,13 @@ def test_persisted_build_writes_a_manifest_of_the_contract(tmp_path: Path) -> No
     assert main(["persisted", "build", str(contract), "--output", str(output)]) == 0
     manifest = json.loads(output.read_text())
     assert [op["name"] for op in manifest["operations"].values()] == ["Me"]
+
+
+def test_persisted_build_writes_under_var_by_default(tmp_path: Path) -> None:
+    contract = tmp_path / "contract"
+    contract.mkdir()
+    (contract / "web.graphql").write_text("query Me { __typename }\n")
+    result = run("persisted", "build", str(contract), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "persisted-operations.json").is_file()
+    assert not (tmp_path / "persisted-operations.json").exists()

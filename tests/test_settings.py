@@ -55,6 +55,8 @@ def test_prod_without_a_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -
 def test_prod_with_a_secret_key_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONEX_ENV", "prod")
     monkeypatch.setenv("CONEX_SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("CONEX_PUBLIC_URL", "https://api.conex.example")
+    monkeypatch.setenv("CONEX_WEB_URL", "https://my.conex.example")
     settings = load_settings()
     assert settings.env == "prod"
     assert settings.signing_key() == GOOD_KEY

@@ -58,6 +58,7 @@ class TokenListing:
     created_at: dt.datetime
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
 
 
 async def list_api_tokens(*, conn: AsyncConnection) -> list[TokenListing]:
@@ -70,6 +71,7 @@ async def list_api_tokens(*, conn: AsyncConnection) -> list[TokenListing]:
         ApiToken.created_at,
         ApiToken.expires_at,
         ApiToken.revoked_at,
+        ApiToken.last_used_at,
     ).order_by(ApiToken.id)
     return [TokenListing(*row) for row in (await conn.execute(stmt)).all()]
 

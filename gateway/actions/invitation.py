@@ -24,8 +24,8 @@ INVITATION_LIFETIME = dt.timedelta(days=7)
 RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)  # R-ACC-2
 
 
-def set_password_link(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/reset-password?token={quote(token, safe='')}"
+def set_password_link(web_url: str, token: str) -> str:
+    return f"{web_url.rstrip('/')}/reset-password?token={quote(token, safe='')}"
 
 
 async def new_set_password_link(
@@ -41,7 +41,7 @@ async def new_set_password_link(
         now=unit.now,
         expires_at=unit.now + lifetime,
     )
-    return set_password_link(unit.public_url, token)
+    return set_password_link(unit.web_url, token)
 
 
 async def invite_contact(

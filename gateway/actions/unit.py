@@ -27,7 +27,7 @@ class UnitOfWork:
     session: Session
     principal: Principal
     now: dt.datetime
-    public_url: str = ""  # where links in mail point (the web UI)
+    web_url: str = ""  # the web UI: base of the reset and invitation links in mail
     events: list[dict[str, Any]] = field(default_factory=list)
     mails: list[dict[str, Any]] = field(default_factory=list)
 
@@ -99,9 +99,9 @@ async def unit_of_work(
     session_factory: SessionFactory,
     principal: Principal,
     now: dt.datetime,
-    public_url: str,
+    web_url: str,
 ) -> AsyncIterator[UnitOfWork]:
     async with session_factory() as session, session.begin():
-        unit = UnitOfWork(session=session, principal=principal, now=now, public_url=public_url)
+        unit = UnitOfWork(session=session, principal=principal, now=now, web_url=web_url)
         yield unit
         await unit.flush_records()

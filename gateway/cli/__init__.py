@@ -8,6 +8,7 @@ exit status 2: whoever starts the gateway reads what to fix, not a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -82,7 +83,26 @@ def _token_name(text: str) -> str:
     return name
 
 
+STAFF_TOKEN_DAYS = 90  # a staff token outlives no quarter unless asked to
+MAX_TOKEN_DAYS = 3650
+
+
+def _token_days(text: str) -> int:
+    days = _positive(text)
+    if days > MAX_TOKEN_DAYS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TOKEN_DAYS}, got {days}")
+    return days
+
+
 # --- the parser ---------------------------------------------------------------------------
+
+
+def package_version() -> str:
+    """The installed distribution's version (pyproject.toml's, once installed)."""
+    try:
+        return importlib.metadata.version("conex-gateway")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout never installed
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="The Conex account gateway. Configured by CONEX_* environment variables.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> Any:
@@ -119,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         "staff", help="create a staff token and print it once", description="create a staff token"
     )
     sub.add_argument("--name", type=_token_name, required=True, help="who or what uses it")
+    sub.add_argument(
+        "--expires-in-days",
+        type=_token_days,
+        default=STAFF_TOKEN_DAYS,
+        help=f"days until the token expires (1-{MAX_TOKEN_DAYS}; {STAFF_TOKEN_DAYS})",
+    )
     sub.set_defaults(handler=token_staff)
     sub = token_commands.add_parser("revoke", help="revoke a token by id", description="revoke")
     sub.add_argument("--id", type=_positive, required=True, help="the token id (see token list)")

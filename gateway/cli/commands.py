@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import socket
 import sys
 from pathlib import Path
@@ -18,13 +19,16 @@ from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
 from gateway.domain.enums import TokenKind
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, listen_url, load_settings
 
 TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix + 7 characters
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if "public_url" not in settings.model_fields_set:
+        # The workers read it from the environment: links follow --host and --port.
+        os.environ["CONEX_PUBLIC_URL"] = listen_url(args.host, args.port)
     asyncio.run(_check_database(settings))
     _check_address(args.host, args.port)
     # In dev this creates var/secret_key once, before several workers could race to do it.
@@ -117,14 +121,19 @@ async def _demo_data(settings: Settings, args: argparse.Namespace) -> str:
 
 def token_staff(args: argparse.Namespace) -> int:
     settings = load_settings()
-    token_id, token = asyncio.run(_create_staff_token(settings, name=args.name))
-    print(f"Staff token {token_id} ({args.name!r}):")
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=args.expires_in_days)
+    token_id, token = asyncio.run(
+        _create_staff_token(settings, name=args.name, expires_at=expires_at)
+    )
+    print(f"Staff token {token_id} ({args.name!r}), expires {expires_at:%Y-%m-%d %H:%M} UTC:")
     print(token)
     print("It will not be shown again: store it now (only its hash is kept).")
     return 0
 
 
-async def _create_staff_token(settings: Settings, *, name: str) -> tuple[int, str]:
+async def _create_staff_token(
+    settings: Settings, *, name: str, expires_at: dt.datetime
+) -> tuple[int, str]:
     token = new_opaque_token(TokenKind.STAFF)
     engine = await open_database(settings)
     try:
@@ -136,6 +145,7 @@ async def _create_staff_token(settings: Settings, *, name: str) -> tuple[int, st
                 prefix=token[:TOKEN_PREFIX_LENGTH],
                 token_hash=token_hash(token),
                 scopes=[],
+                expires_at=expires_at,
             )
             return int(row.id), token
     finally:
@@ -181,18 +191,24 @@ async def _list_tokens(settings: Settings) -> list[str]:
             rows = await list_api_tokens(conn=conn)
     finally:
         await engine.dispose()
-    lines = [f"{'ID':>5}  {'KIND':8} {'PREFIX':12}  {'CREATED':16}  {'STATE':24}  NAME"]
+    now = dt.datetime.now(dt.UTC)
+    lines = [
+        f"{'ID':>5}  {'KIND':8} {'PREFIX':12}  {'CREATED':16}  {'STATE':18}  "
+        f"{'EXPIRES':16}  {'LAST USED':16}  NAME"
+    ]
     for row in rows:
         if row.revoked_at is not None:
             state = f"revoked {row.revoked_at:%Y-%m-%d}"
-        elif row.expires_at is not None:
-            state = f"expires {row.expires_at:%Y-%m-%d}"
+        elif row.expires_at is not None and row.expires_at <= now:
+            state = "expired"
         else:
             state = "live"
+        expires = f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "never"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         owner = f" (partner {row.partner_id})" if row.partner_id is not None else ""
         lines.append(
             f"{row.id:>5}  {row.kind:8} {row.prefix:12}  {row.created_at:%Y-%m-%d %H:%M}  "
-            f"{state:24}  {row.name}{owner}"
+            f"{state:18}  {expires:16}  {used:16}  {row.name}{owner}"
         )
     return lines
 
@@ -256,6 +272,7 @@ def persisted_build(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else load_settings().safelist_path
     manifest = build_manifest(contract)
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
         raise CommandFailed(f"--output {output}: {exc.strerror}") from None

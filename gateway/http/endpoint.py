@@ -305,7 +305,15 @@ class GraphQLEndpoint:
             raise RequestError(
                 400, "BAD_REQUEST", "`operationName` names no operation of the document."
             ) from None
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                # The schema has no Subscription type and no WebSocket route: say so, not POST.
+                raise RequestError(
+                    400,
+                    "SUBSCRIPTION_OVER_HTTP",
+                    "Subscriptions are not served over HTTP, and this API has none: "
+                    "send queries (GET or POST) and mutations (POST).",
+                ) from None
             raise RequestError(
                 405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", {"Allow": "POST"}
             ) from None

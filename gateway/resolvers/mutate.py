@@ -34,7 +34,7 @@ async def mutate(
             session_factory=context.session_factory,
             principal=principal or context.principal,
             now=context.now,
-            public_url=context.settings.public_url,
+            web_url=context.settings.web_base_url,
         ) as unit:
             fields = await work(unit)
     except DomainError as error:

@@ -93,7 +93,7 @@ async def test_r_acc_2_request_answers_the_same_whether_the_email_exists_or_not(
     expires_in = token_row.expires_at - token_row.created_at
     assert expires_in == dt.timedelta(hours=1)
     link, token = LINK.search(mail.body).groups()  # type: ignore[union-attr]
-    assert link == f"{settings.public_url}/reset-password?token={token}"
+    assert link == f"{settings.web_base_url}/reset-password?token={token}"
     # Stored as a hash only.
     assert token_row.token_hash == token_hash(token)
     assert token not in str(tuple(token_row))

@@ -31,6 +31,21 @@ async def test_get_mutation_is_refused(client: httpx.AsyncClient) -> None:
     assert code(response) == "METHOD_NOT_ALLOWED"
 
 
+async def test_a_subscription_over_http_gets_a_clear_request_error(
+    client: httpx.AsyncClient,
+) -> None:
+    for send in (
+        client.post("/graphql", json={"query": "subscription { licenses { id } }"}),
+        client.get("/graphql", params={"query": "subscription S { licenses { id } }"}),
+    ):
+        response = await send
+        assert response.status_code == 400
+        assert code(response) == "SUBSCRIPTION_OVER_HTTP"
+        message = response.json()["errors"][0]["message"]
+        assert "Subscriptions are not served over HTTP" in message
+        assert "POST" in message and "Mutations are sent" not in message
+
+
 async def test_get_query_works(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
     await f.catalog(engine)
     response = await client.get("/graphql", params={"query": "{ products { name } }"})
