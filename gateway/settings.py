@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     catalog_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     safelist_enforced: bool = False  # partner and mobile clients run only safelisted operations
     safelist_path: Path = Path("persisted-operations.json")
+    # Operating (README "Operating"): logs, metrics, traces.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
+    otel_exporter_otlp_endpoint: str | None = None  # traces are exported only when set
 
     @field_validator("database_url")
     @classmethod
@@ -95,6 +99,10 @@ class Settings(BaseSettings):
     def default_page_size(self) -> int:
         """A page without `first` or `last`: never more than the largest page."""
         return min(DEFAULT_PAGE_SIZE, self.max_page_size)
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.env == "prod" else "text")
 
     @property
     def is_sqlite(self) -> bool:
