@@ -19,7 +19,8 @@ from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database, shown_url
 from gateway.domain.enums import TokenKind
 from gateway.observability.logs import configure_logging
-from gateway.settings import Settings, load_settings
+from gateway.observability.metrics import prepare_multiprocess
+from gateway.settings import VAR_DIR, Settings, load_settings
 
 TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix + 7 characters
 
@@ -37,6 +38,7 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    prepare_multiprocess(workers=args.workers, directory=VAR_DIR / "metrics")
     # After the checks: a configuration problem stays one line, with no library chatter.
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
     print(f"{PROG}: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
