@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     # Operating (README "Operating"): logs, metrics, traces.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
-    otel_exporter_otlp_endpoint: str | None = None  # traces are exported only when set
 
     @field_validator("database_url")
     @classmethod
