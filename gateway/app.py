@@ -25,6 +25,7 @@ from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
+from gateway.observability.wiring import observe_app
 from gateway.schema.schema import build_schema
 from gateway.security.persisted import QueryStore, load_safelist
 from gateway.security.throttle import MemoryThrottle, RedisThrottle, Throttle
@@ -159,4 +160,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         middleware=cors_middleware(settings.cors_origins),
     )
     attach_services(app, services)
+    observe_app(app, services)
     return app

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     safelist_path: Path = VAR_DIR / "persisted-operations.json"  # beside the other local state
     # Browser origins allowed to call the API (gateway/http/cors.py): comma-separated or JSON.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Operating (README "Operating"): logs, metrics, traces.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
 
     @field_validator("database_url")
     @classmethod
@@ -139,6 +142,10 @@ class Settings(BaseSettings):
     @property
     def web_base_url(self) -> str:
         return self.web_url or self.public_url
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.env == "prod" else "text")
 
     @property
     def is_sqlite(self) -> bool:

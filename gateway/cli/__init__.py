@@ -122,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sub.add_argument("--port", type=_port, default=8000, help="port to listen on (8000)")
     sub.add_argument("--workers", type=_positive, default=1, help="worker processes (1)")
+    sub.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="lowest level logged (CONEX_LOG_LEVEL, info)",
+    )
+    sub.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as text or JSON objects (CONEX_LOG_FORMAT; text in dev, json in prod)",
+    )
 
     command("migrate", migrate, "migrate CONEX_DATABASE_URL to the newest schema revision")
 

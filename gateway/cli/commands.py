@@ -19,12 +19,18 @@ from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
 from gateway.domain.enums import TokenKind
-from gateway.settings import Settings, listen_url, load_settings
+from gateway.observability.logs import configure_logging
+from gateway.observability.metrics import prepare_multiprocess
+from gateway.settings import VAR_DIR, Settings, listen_url, load_settings
 
 TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix + 7 characters
 
 
 def serve(args: argparse.Namespace) -> int:
+    # The options become settings of every worker (each reads the environment).
+    for option, variable in (("log_level", "CONEX_LOG_LEVEL"), ("log_format", "CONEX_LOG_FORMAT")):
+        if getattr(args, option, None):
+            os.environ[variable] = getattr(args, option)
     settings = load_settings()
     if "public_url" not in settings.model_fields_set:
         # The workers read it from the environment: links follow --host and --port.
@@ -36,14 +42,19 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    prepare_multiprocess(workers=args.workers, directory=VAR_DIR / "metrics")
+    # After the checks: a configuration problem stays one line, with no library chatter.
+    configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
     print(f"{PROG}: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     # An import string, not an app object: each of several workers builds its own app.
     uvicorn.run(
-        "gateway.app:create_app",
+        "gateway.cli.served:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
+        log_config=None,  # the gateway's handler (configure_logging) formats Uvicorn's records
+        access_log=False,  # gateway.access writes the access line, with the request's fields
     )
     return 0
 

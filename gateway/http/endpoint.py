@@ -37,6 +37,7 @@ from gateway.context import Context, ResponseMeta
 from gateway.http import idempotency
 from gateway.http.errors import RequestError
 from gateway.http.graphiql import graphiql_response
+from gateway.observability import record as request_record
 from gateway.security.persisted import sha256
 from gateway.services import services_of
 from gateway.settings import Settings
@@ -133,8 +134,11 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         incoming = request.headers.get("x-request-id", "")
         request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        observed = request_record.current()
+        observed.request_id = request_id
         try:
             principal = await self._principal(request)
+            observed.note_principal(principal)
             if request.method == "GET" and self._wants_ide(request):
                 return self._ide(request, principal, request_id)
             data = await _request_data(request, self.settings)
@@ -144,6 +148,7 @@ class GraphQLEndpoint:
                 raise RequestError(400, "BAD_REQUEST", "The body must be a JSON object.")
             status, headers, body = await self._single(request, principal, data, request_id)
         except RequestError as error:
+            observed.note_error(error.code)
             headers = {**error.headers}
             if error.status == 401:
                 headers["WWW-Authenticate"] = 'Bearer realm="conex"'
@@ -247,6 +252,7 @@ class GraphQLEndpoint:
                 self.known_small.add(query)
         variables = data.get("variables")
         operation_name = data.get("operationName")
+        request_record.current().note_operation(operation_name, query)
         if "\x00" in query or ESCAPED_NUL.search(query) or (variables and _has_nul(variables)):
             # No text column takes a NUL (PostgreSQL refuses it): a typed refusal, not a 500.
             raise RequestError(400, "BAD_REQUEST", "Strings may not contain NUL characters.")
@@ -339,6 +345,7 @@ class GraphQLEndpoint:
         extensions: dict[str, Any] = {}
         if context.cost is not None:
             extensions["cost"] = context.cost.as_extension()
+            request_record.current().cost = context.cost.requested
         if extensions:
             body["extensions"] = extensions
         return body
@@ -370,6 +377,7 @@ class GraphQLEndpoint:
         if prod:
             formatted["message"] = SUGGESTION.sub("", formatted["message"])
         formatted["extensions"] = extensions
+        request_record.current().note_error(extensions.get("code"))
         return formatted
 
 

@@ -16,6 +16,7 @@ from gateway.domain.account import normalise_email
 from gateway.domain.account_input import parse_sign_up
 from gateway.domain.enums import PrincipalKind
 from gateway.domain.errors import DomainError, ErrorCode
+from gateway.observability import metrics
 from gateway.resolvers.mutate import mutate
 from gateway.schema import payloads as p
 from gateway.schema.account import Account
@@ -71,6 +72,7 @@ async def log_in(info: Info, input: LogInInput) -> p.LogInPayload:
     subject = email or input.email.strip().lower()
     if not await _log_in_allowed(limiter, subject, address):
         log.info("log-in throttled for a client at %s", address)
+        metrics.log_in_throttled()
         refusal = UserError(field=None, code=ErrorCode.RATE_LIMITED, message=RATE_LIMITED)
         return p.LogInPayload(user_errors=[refusal])
 

@@ -1,0 +1,1 @@
+"""Operating the gateway: the per-request record, JSON logs, Prometheus metrics, traces."""

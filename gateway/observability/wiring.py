@@ -1,0 +1,19 @@
+"""The few lines ``create_app`` calls: count each request's SQL statements and wrap the app in
+the access middleware (access line, metrics); serve ``/metrics``."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from db.events import on_statement
+from gateway.observability import record as request_record
+from gateway.observability.access import AccessMiddleware
+from gateway.observability.metrics import metrics_endpoint, observe_request
+from gateway.services import AppServices
+
+
+def observe_app(app: Starlette, services: AppServices) -> None:
+    on_statement(services.engine, request_record.count_statement)
+    app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    app.add_middleware(AccessMiddleware, observers=(observe_request,))
