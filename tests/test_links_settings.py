@@ -104,3 +104,20 @@ def test_serve_keeps_an_explicit_public_url(
     monkeypatch.setenv("CONEX_PUBLIC_URL", "https://api.conex.example")
     seen = serve_environment(monkeypatch, free_port())
     assert seen["CONEX_PUBLIC_URL"] == "https://api.conex.example"
+
+
+def test_serve_says_where_graphiql_is_only_where_anyone_may_open_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    serve_environment(monkeypatch, port)
+    assert f"GraphiQL at http://127.0.0.1:{port}/graphql" in capsys.readouterr().err
+    monkeypatch.setenv("CONEX_ENV", "prod")
+    monkeypatch.setenv("CONEX_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("CONEX_PUBLIC_URL", "https://api.conex.example")
+    monkeypatch.setenv("CONEX_WEB_URL", "https://my.conex.example")
+    serve_environment(monkeypatch, port)
+    err = capsys.readouterr().err
+    assert "GraphiQL at" not in err
+    assert "(GraphiQL for staff only)" in err

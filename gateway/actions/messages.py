@@ -176,10 +176,15 @@ def payment_received(
 
 
 def license_contacts_changed(*, sen: str, old: list[str], new: list[str]) -> Message:
+    """Each role with its contact now; "(was …)" only for a role whose contact changed."""
+
+    def role(label: str, now: str, before: str) -> str:
+        return f"{label}: {now}" + (f" (was {before})." if now != before else " (unchanged).")
+
     return Message(
         subject=f"The contacts of license {sen} changed",
-        body=f"Billing contact: {new[0]} (was {old[0]}). "
-        f"Technical contact: {new[1]} (was {old[1]}).",
+        body=f"{role('Billing contact', new[0], old[0])} "
+        f"{role('Technical contact', new[1], old[1])}",
         template="license_contacts_changed",
     )
 

@@ -45,7 +45,11 @@ def serve(args: argparse.Namespace) -> int:
     prepare_multiprocess(workers=args.workers, directory=VAR_DIR / "metrics")
     # After the checks: a configuration problem stays one line, with no library chatter.
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
-    print(f"{PROG}: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    endpoint = f"http://{args.host}:{args.port}/graphql"
+    if settings.env == "prod":  # anonymous browsers get no GraphiQL there (gateway/http)
+        print(f"{PROG}: GraphQL API at {endpoint} (GraphiQL for staff only)", file=sys.stderr)
+    else:
+        print(f"{PROG}: GraphiQL at {endpoint}", file=sys.stderr)
     # An import string, not an app object: each of several workers builds its own app.
     uvicorn.run(
         "gateway.cli.served:create_served_app",
