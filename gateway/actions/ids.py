@@ -1,7 +1,7 @@
 """Global ids as the audit trail records them: the API's ids, without Strawberry.
 
-The same encoding as ``gateway.schema.relay.encode_id`` (``base64url("Type:pk")``, unpadded);
-``tests/test_actions_layer.py`` holds the two equal.
+``base64url("Type:pk")``, unpadded: the one encoding, which ``gateway.schema.relay.encode_id``
+wraps as a Strawberry ``ID``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldE
 from strawberry.types.arguments import StrawberryArgument
 
 from db.queries.pages import Page, PageRequest
+from gateway.actions.ids import global_id
 
 if TYPE_CHECKING:
     from strawberry.types.field import StrawberryField
@@ -31,9 +32,7 @@ MAX_PK = 2**31 - 1  # primary keys are INTEGER: a larger number names nothing
 
 
 def encode_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(
-        base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
-    )
+    return strawberry.ID(global_id(type_name, pk))
 
 
 def decode_id(global_id: str) -> tuple[str, int] | None:
