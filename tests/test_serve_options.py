@@ -51,6 +51,7 @@ def test_by_default_no_proxy_is_believed_and_shutdown_waits_30_seconds(
     assert seen["proxy_headers"] is False
     assert seen["forwarded_allow_ips"] == ["127.0.0.1", "::1"]
     assert seen["timeout_graceful_shutdown"] == 30
+    assert seen["timeout_keep_alive"] == 5
 
 
 def test_proxy_headers_alone_trust_a_proxy_on_this_host(
@@ -72,11 +73,14 @@ def test_the_trusted_proxies_and_the_graceful_timeout_are_passed_on(
         " 10.0.0.0/8, 192.0.2.7,fd00::/8 ",
         "--graceful-timeout",
         "45",
+        "--timeout-keep-alive",
+        "75",
         "--workers",
         "3",
     )
     assert seen["forwarded_allow_ips"] == ["10.0.0.0/8", "192.0.2.7", "fd00::/8"]
     assert seen["timeout_graceful_shutdown"] == 45
+    assert seen["timeout_keep_alive"] == 75
     assert seen["workers"] == 3
 
 
@@ -90,6 +94,7 @@ def test_the_trusted_proxies_and_the_graceful_timeout_are_passed_on(
         (["--forwarded-allow-ips", "10.0.0.0/8"], "--forwarded-allow-ips needs --proxy-headers"),
         (["--graceful-timeout", "0"], "must be between 1 and 3600"),
         (["--graceful-timeout", "2.5"], "not a whole number of seconds"),
+        (["--timeout-keep-alive", "3601"], "must be between 1 and 3600"),
     ],
 )
 def test_bad_operating_options_are_one_line(

@@ -34,9 +34,10 @@ from gateway.cli.commands import (
 )
 from gateway.cli.serving import (
     GRACEFUL_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
     LOCAL_PROXIES,
-    graceful_seconds,
     trusted_proxies,
+    whole_seconds,
 )
 from gateway.settings import SettingsError
 
@@ -153,11 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--graceful-timeout",
-        type=graceful_seconds,
+        type=whole_seconds,
         default=GRACEFUL_TIMEOUT,
         metavar="SECONDS",
         help="on SIGTERM, seconds to let requests in flight finish before they are cut "
         f"({GRACEFUL_TIMEOUT})",
+    )
+    sub.add_argument(
+        "--timeout-keep-alive",
+        type=whole_seconds,
+        default=KEEP_ALIVE_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds an idle keep-alive connection stays open; above the load balancer's "
+        f"idle timeout ({KEEP_ALIVE_TIMEOUT})",
     )
 
     command("migrate", migrate, "migrate CONEX_DATABASE_URL to the newest schema revision")

@@ -19,6 +19,11 @@ after ``--graceful-timeout`` seconds is cancelled (its client gets a 500), then 
 down. Uvicorn ends by raising the signal again, so a process it stopped on SIGTERM would die
 of it (status 143 in a shell); a stop that was asked for and completed is a success, so
 ``serve`` exits 0, as it already does after Ctrl-C.
+
+``--timeout-keep-alive`` is Uvicorn's too: behind a load balancer that keeps idle connections
+to the gateway open longer than the gateway does, the balancer may send a request on a
+connection the gateway is closing that very moment (a 502 for the client); the gateway's
+keep-alive must then outlast the balancer's idle timeout.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ from gateway.cli.base import ConfigurationError
 LOCAL_PROXIES = ("127.0.0.1", "::1")
 #: Seconds a shutdown waits for requests in flight (above CONEX_REQUEST_TIMEOUT's default).
 GRACEFUL_TIMEOUT = 30
-MAX_GRACEFUL_TIMEOUT = 3600
+#: Seconds an idle keep-alive connection stays open (Uvicorn's default).
+KEEP_ALIVE_TIMEOUT = 5
+MAX_TIMEOUT = 3600
 
 
 def trusted_proxies(text: str) -> list[str]:
@@ -61,16 +68,14 @@ def trusted_proxies(text: str) -> list[str]:
     return entries
 
 
-def graceful_seconds(text: str) -> int:
-    """``--graceful-timeout``: whole seconds, as Uvicorn takes them."""
+def whole_seconds(text: str) -> int:
+    """``--graceful-timeout``, ``--timeout-keep-alive``: whole seconds, as Uvicorn takes them."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
-    if not 1 <= value <= MAX_GRACEFUL_TIMEOUT:
-        raise argparse.ArgumentTypeError(
-            f"must be between 1 and {MAX_GRACEFUL_TIMEOUT}, got {value}"
-        )
+    if not 1 <= value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TIMEOUT}, got {value}")
     return value
 
 
@@ -85,6 +90,7 @@ def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         # Always given: Uvicorn would otherwise read FORWARDED_ALLOW_IPS from the environment.
         "forwarded_allow_ips": list(allowed or LOCAL_PROXIES),
         "timeout_graceful_shutdown": getattr(args, "graceful_timeout", None) or GRACEFUL_TIMEOUT,
+        "timeout_keep_alive": getattr(args, "timeout_keep_alive", None) or KEEP_ALIVE_TIMEOUT,
     }
 
 
