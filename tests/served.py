@@ -120,12 +120,13 @@ def serve(
             env=environment(work, **(settings or {})),
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: --workers children are killed too
         )
     served = Served(process=process, port=port, log=log)
     try:
         _wait_until_up(served)
         yield served
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of it, workers included
         process.wait(timeout=10)
