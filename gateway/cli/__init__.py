@@ -32,6 +32,13 @@ from gateway.cli.commands import (
     token_revoke,
     token_staff,
 )
+from gateway.cli.serving import (
+    GRACEFUL_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    LOCAL_PROXIES,
+    trusted_proxies,
+    whole_seconds,
+)
 from gateway.settings import SettingsError
 
 __all__ = ["CommandFailed", "ConfigurationError", "build_parser", "main"]
@@ -131,6 +138,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-format",
         choices=("text", "json"),
         help="log lines as text or JSON objects (CONEX_LOG_FORMAT; text in dev, json in prod)",
+    )
+    sub.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="take the client's address and scheme from X-Forwarded-For and X-Forwarded-Proto "
+        "when the peer is a trusted proxy (off)",
+    )
+    sub.add_argument(
+        "--forwarded-allow-ips",
+        type=trusted_proxies,
+        metavar="IPS",
+        help="the trusted proxies: comma-separated IP addresses or networks, e.g. 10.0.0.0/8 "
+        f"(with --proxy-headers; {','.join(LOCAL_PROXIES)})",
+    )
+    sub.add_argument(
+        "--graceful-timeout",
+        type=whole_seconds,
+        default=GRACEFUL_TIMEOUT,
+        metavar="SECONDS",
+        help="on SIGTERM, seconds to let requests in flight finish before they are cut "
+        f"({GRACEFUL_TIMEOUT})",
+    )
+    sub.add_argument(
+        "--timeout-keep-alive",
+        type=whole_seconds,
+        default=KEEP_ALIVE_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds an idle keep-alive connection stays open; above the load balancer's "
+        f"idle timeout ({KEEP_ALIVE_TIMEOUT})",
     )
 
     command("migrate", migrate, "migrate CONEX_DATABASE_URL to the newest schema revision")

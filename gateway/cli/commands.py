@@ -18,6 +18,7 @@ from db.queries.api_token import insert_api_token, list_api_tokens, revoke_api_t
 from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
+from gateway.cli.serving import sigterm_exits_cleanly, uvicorn_options
 from gateway.domain.enums import TokenKind
 from gateway.observability.logs import configure_logging
 from gateway.observability.metrics import prepare_multiprocess
@@ -27,6 +28,7 @@ TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix
 
 
 def serve(args: argparse.Namespace) -> int:
+    options = uvicorn_options(args)  # proxy headers, graceful shutdown (gateway/cli/serving.py)
     # The options become settings of every worker (each reads the environment).
     for option, variable in (("log_level", "CONEX_LOG_LEVEL"), ("log_format", "CONEX_LOG_FORMAT")):
         if getattr(args, option, None):
@@ -51,15 +53,17 @@ def serve(args: argparse.Namespace) -> int:
     else:
         print(f"{PROG}: GraphiQL at {endpoint}", file=sys.stderr)
     # An import string, not an app object: each of several workers builds its own app.
-    uvicorn.run(
-        "gateway.cli.served:create_served_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,  # the gateway's handler (configure_logging) formats Uvicorn's records
-        access_log=False,  # gateway.access writes the access line, with the request's fields
-    )
+    with sigterm_exits_cleanly():
+        uvicorn.run(
+            "gateway.cli.served:create_served_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,  # the gateway's handler (configure_logging) formats Uvicorn's
+            access_log=False,  # records; gateway.access writes the access line
+            **options,
+        )
     return 0
 
 

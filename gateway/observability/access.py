@@ -30,6 +30,8 @@ class AccessMiddleware:
         token = request_record.begin(scope["method"], scope["path"])
         record = request_record.current()
         record.status = 500  # unless a response starts
+        client = scope.get("client")
+        record.client = str(client[0]) if client else None
 
         async def watched_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -52,9 +54,10 @@ class AccessMiddleware:
 
 
 def _access_line(record: RequestRecord, duration: float) -> None:
-    fields = {
+    fields: dict[str, object] = {
         "method": record.method,
         "path": record.path,
+        "client": record.client,
         "status": record.status,
         "duration_ms": round(duration * 1000, 2),
         "principal_kind": record.principal_kind,
