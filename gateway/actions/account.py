@@ -85,8 +85,8 @@ async def change_email(
     except IntegrityConflict:  # taken by a concurrent sign-up or change since the check
         raise _email_taken() from None
     uow.audit("accountChangeEmail", "Account", row.id, {"email": (row.email, checked)})
-    uow.send(row.email, messages.email_changed_old(new_email=checked))
-    uow.send(checked, messages.email_changed_new())
+    uow.send(row.email, messages.email_changed_old(name=row.name, new_email=checked, at=uow.now))
+    uow.send(checked, messages.email_changed_new(name=row.name, web_url=uow.web_url))
     return updated
 
 
@@ -121,7 +121,7 @@ async def change_password(
         row.id,
         {"password": PASSWORD_CHANGE, "sessionsRevoked": (0, revoked)},
     )
-    uow.send(row.email, messages.password_changed())
+    uow.send(row.email, messages.password_changed(name=row.name, at=uow.now, web_url=uow.web_url))
 
 
 async def close_account(*, uow: UnitOfWork, principal: Principal, password: str) -> int:
@@ -146,5 +146,5 @@ async def close_account(*, uow: UnitOfWork, principal: Principal, password: str)
         row.id,
         {"status": (row.status, AccountStatus.CLOSED), "closedAt": (None, uow.now)},
     )
-    uow.send(row.email, messages.account_closed())
+    uow.send(row.email, messages.account_closed(name=row.name, web_url=uow.web_url))
     return int(row.id)

@@ -168,7 +168,8 @@ async def request_password_reset(
     # password and activates the account, proving the address is theirs.
     invited = row.status == AccountStatus.INVITED
     link = await new_set_password_link(uow, account_id=row.id)
-    uow.send(row.email, messages.password_reset(name=row.name, link=link, invited=invited))
+    message = messages.password_reset(name=row.name, email=row.email, link=link, invited=invited)
+    uow.send(row.email, message)
     uow.audit("passwordResetRequest", "Account", row.id)
 
 
@@ -193,8 +194,11 @@ async def reset_password(*, uow: UnitOfWork, token: str, new_password: str) -> s
         uow.session, account_id=found.account_id, password_hash=password_hash, activate=activated
     )
     ended = await sessions.end_all_sessions(uow.session, account_id=found.account_id, now=uow.now)
-    message = messages.welcome if activated else messages.password_was_reset
-    uow.send(found.email, message(name=found.name))
+    if activated:
+        message = messages.welcome(name=found.name, web_url=uow.web_url)
+    else:
+        message = messages.password_was_reset(name=found.name, at=uow.now, web_url=uow.web_url)
+    uow.send(found.email, message)
     uow.audit(
         "passwordReset",
         "Account",

@@ -82,10 +82,12 @@ async def update_cloud_card(
         uow.session, (row.billing_account_id, row.technical_account_id)
     )
     message = messages.cloud_card_updated(
+        license_id=row.id,
         sen=row.sen,
         card=card_text(updated),
         charged=charged,
         runs_until=updated.maintenance_ends_on,
+        web_url=uow.web_url,
     )
     for person in people.values():
         uow.send(person.email, message)

@@ -72,7 +72,9 @@ async def update_license_contacts(
             reason=f"You are now a contact of Conex license {row.sen}.",
         )
     if before_ids != after_ids:
-        message = messages.license_contacts_changed(sen=row.sen, old=old, new=new)
+        message = messages.license_contacts_changed(
+            license_id=license_id, sen=row.sen, old=old, new=new, web_url=uow.web_url
+        )
         for email in dict.fromkeys([*old, *new]):
             uow.send(email, message)
     return await queries.visible_license(uow.session, license_id, policy.license_visible(principal))
@@ -141,7 +143,12 @@ async def start_evaluation(
         },
     )
     message = messages.evaluation_started(
-        product=product.name, sen=sen, days=rules.EVALUATION_DAYS, ends_on=ends_on
+        license_id=row.id,
+        product=product.name,
+        sen=sen,
+        days=rules.EVALUATION_DAYS,
+        ends_on=ends_on,
+        web_url=uow.web_url,
     )
     uow.send(caller.email, message)
     return row
@@ -195,7 +202,9 @@ async def assign_license(
         people = await accounts.accounts_by_id(
             uow.session, (row.billing_account_id, row.technical_account_id)
         )
-        message = messages.license_assigned(sen=row.sen, organization=target.name)
+        message = messages.license_assigned(
+            license_id=row.id, sen=row.sen, organization=target.name, web_url=uow.web_url
+        )
         for person in people.values():
             uow.send(person.email, message)
     return updated

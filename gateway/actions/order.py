@@ -100,12 +100,14 @@ async def record_payment(
         },
     )
     message = messages.payment_received(
+        order_id=order.id,
         order_number=order.number,
         invoice_number=order.invoice_number,
         quote_number=quote.number,
         total=order.total,
         currency=order.currency,
         sens=issuer.sens,
+        web_url=uow.web_url,
     )
     for email in dict.fromkeys((order.billing_email, order.technical_email)):
         uow.send(email, message)

@@ -105,7 +105,7 @@ async def create_quote(
             "total": (None, row.total),
         },
     )
-    message = messages.quote_created(number=number, summary=summary(row))
+    message = messages.quote_created(summary(row), web_url=uow.web_url)
     mail_contacts(uow, [command.billing, command.technical], message)
     return await visible_quote(uow, row.id)
 

@@ -159,9 +159,13 @@ def mail_contacts(unit: UnitOfWork, emails: Sequence[str], message: messages.Mes
         unit.send(email, message)
 
 
-def summary(row: Row[Any]) -> str:
+def summary(row: Row[Any]) -> messages.QuoteSummary:
     return messages.quote_summary(
-        number=row.number, total=row.total, currency=row.currency, valid_until=row.valid_until
+        quote_id=row.id,
+        number=row.number,
+        total=row.total,
+        currency=row.currency,
+        valid_until=row.valid_until,
     )
 
 

@@ -231,7 +231,7 @@ async def _create(
     )
     kind = "renewal" if draft.kind is QuoteLineKind.RENEWAL else "upgrade"
     message = messages.requested_quote(
-        kind=kind, number=number, sen=license_row.sen, summary=summary(row)
+        kind=kind, sen=license_row.sen, quote=summary(row), web_url=unit.web_url
     )
     mail_contacts(unit, contacts, message)
     return await visible_quote(unit, row.id)

@@ -116,7 +116,7 @@ async def update_quote(
     change.changes["version"] = (before.version, row.version)
     uow.audit("quoteUpdate", "Quote", pk, change.changes)
     contacts = [parsed.billing, parsed.technical, as_stored.billing, as_stored.technical]
-    mail_contacts(uow, contacts, messages.quote_changed(number=row.number, summary=summary(row)))
+    mail_contacts(uow, contacts, messages.quote_changed(summary(row), web_url=uow.web_url))
     return await visible_quote(uow, pk)
 
 

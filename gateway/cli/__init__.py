@@ -200,9 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=token_list)
 
     sub = command("send-mail", send_mail, "deliver the queued outgoing mail (SMTP or .eml files)")
-    sub.add_argument("--watch", action="store_true", help="keep sending until interrupted")
     sub.add_argument(
-        "--interval", type=_seconds, default=10.0, help="seconds between sends with --watch (10)"
+        "--watch", action="store_true", help="the mail worker: keep delivering until SIGTERM"
+    )
+    sub.add_argument(
+        "--interval", type=_seconds, default=2.0, help="seconds between looks with --watch (2)"
     )
 
     command(

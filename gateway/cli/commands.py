@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -233,20 +234,24 @@ async def _list_tokens(settings: Settings) -> list[str]:
 
 
 def send_mail(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings.smtp_url:
-        from gateway.integrations.mail import SmtpConfig
+    """Deliver the outbox once, or with ``--watch`` until SIGTERM or SIGINT: the mail worker
+    of ``CONEX_MAIL_DELIVERY=worker`` (gateway/integrations/mail.py)."""
+    from gateway.integrations.mail import destination
 
-        try:
-            SmtpConfig.from_url(settings.smtp_url)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-    destination = "SMTP" if settings.smtp_url else f"files in {settings.mail_dir}"
+    settings = load_settings()  # a bad CONEX_SMTP_URL is one line here
+    where = destination(settings)
     if args.watch:
-        print(f"Sending the outbox to {destination} every {args.interval:g} s; Ctrl-C stops.")
+        configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+        print(
+            f"Delivering the outbox to {where} (a look every {args.interval:g} s); "
+            "SIGTERM or Ctrl-C stops.",
+            file=sys.stderr,
+        )
     sent = asyncio.run(_send_mail(settings, watch=args.watch, interval=args.interval))
-    if not args.watch:
-        print(f"Sent {sent} message(s) to {destination}.")
+    if args.watch:
+        print("Stopped: the outbox is left to the next deliverer.", file=sys.stderr)
+    else:
+        print(f"Sent {sent} message(s) to {where}.")
     return 0
 
 
@@ -255,10 +260,19 @@ async def _send_mail(settings: Settings, *, watch: bool, interval: float) -> int
 
     engine = await open_database(settings)
     try:
-        if watch:
-            await run_mail_sender(engine, settings, interval=interval)
-            return 0
-        return await send_pending(engine, settings)
+        if not watch:
+            return await send_pending(engine, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGTERM, signal.SIGINT)
+        for number in signals:  # the batch under way finishes, then the process ends
+            loop.add_signal_handler(number, stop.set)
+        try:
+            await run_mail_sender(engine, settings, interval=interval, stop=stop)
+        finally:
+            for number in signals:
+                loop.remove_signal_handler(number)
+        return 0
     finally:
         await engine.dispose()
 
