@@ -1,5 +1,5 @@
-"""The few lines ``create_app`` calls: count each request's SQL statements and wrap the app in
-the access middleware (access line, metrics); serve ``/metrics``."""
+"""The few lines ``create_app`` calls: count each request's SQL statements, follow the pool,
+wrap the app in the access middleware (access line, metrics); serve ``/metrics``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ from starlette.routing import Route
 from db.events import on_statement
 from gateway.observability import record as request_record
 from gateway.observability.access import AccessMiddleware
-from gateway.observability.metrics import metrics_endpoint, observe_request
+from gateway.observability.metrics import (
+    MetricsPage,
+    forget_dead_workers,
+    observe_engine,
+    observe_request,
+)
 from gateway.services import AppServices
 
 
 def observe_app(app: Starlette, services: AppServices) -> None:
     on_statement(services.engine, request_record.count_statement)
-    app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    observe_engine(services.engine)
+    forget_dead_workers()
+    app.router.routes.append(Route("/metrics", MetricsPage(services).endpoint, methods=["GET"]))
     app.add_middleware(AccessMiddleware, observers=(observe_request,))
