@@ -1,5 +1,5 @@
 """Engine hooks for observability: a callback per SQL statement, the pool's connections in use
-and the tasks waiting for one.
+and the tasks waiting for one, a trace span per statement.
 
 All only listen or count: none sends a statement (the pinned statement counts hold).
 """
@@ -14,11 +14,13 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
     from sqlalchemy.engine import Engine as SyncEngine
     from sqlalchemy.pool import PoolProxiedConnection
 
 _listeners: dict[Callable[[], None], Callable[..., None]] = {}
 _pools_observed: weakref.WeakSet[SyncEngine] = weakref.WeakSet()
+_engines_traced: weakref.WeakSet[SyncEngine] = weakref.WeakSet()
 
 
 def on_statement(engine: AsyncEngine, callback: Callable[[], None]) -> None:
@@ -78,3 +80,21 @@ def observe_pool(
             waiting(-1)
 
     sync.raw_connection = raw_connection  # type: ignore[method-assign]
+
+
+def trace_statements(engine: AsyncEngine, tracer: Tracer) -> None:
+    """A span per statement ``engine`` sends, from ``tracer`` (once per engine): the
+    OpenTelemetry SQLAlchemy instrumentation's ``EngineTracer`` on this engine alone. Its
+    instrumentor would also patch ``create_engine`` and ``Engine.connect`` process-wide.
+    Imported here, when tracing is on, and only then."""
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.metrics import NoOpMeterProvider
+
+    sync = engine.sync_engine
+    if sync in _engines_traced:
+        return
+    _engines_traced.add(sync)
+    # The instrumentation also counts connections as an OpenTelemetry metric; Prometheus
+    # has them (observe_pool), so that metric goes nowhere.
+    usage = NoOpMeterProvider().get_meter(__name__).create_up_down_counter("unused")
+    EngineTracer(tracer, sync, usage)  # type: ignore[no-untyped-call]
