@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Operating (README "Operating"): logs, metrics, traces.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
+    # OTLP/HTTP collector (base URL, traces to its /v1/traces); unset: no tracing at all.
+    otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -128,7 +130,12 @@ class Settings(BaseSettings):
     def _exact_origins(cls, value: list[str]) -> list[str]:
         return [check_origin(origin) for origin in value]
 
-    @field_validator("public_url", "web_url")
+    @field_validator("otel_exporter_otlp_endpoint", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_url", "web_url", "otel_exporter_otlp_endpoint")
     @classmethod
     def _absolute_url(cls, value: str | None) -> str | None:
         if value is None:

@@ -1,5 +1,7 @@
 """The ASGI middleware around the app: opens the request's record, times it, and when the
-response has gone writes one access line (``gateway.access``) and the request's metrics."""
+response has gone writes one access line (``gateway.access``) and the request's metrics.
+When tracing is on it runs inside the request's span, and names it once the response starts
+(``gateway.observability.tracing``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import record as request_record
+from gateway.observability import tracing
 from gateway.observability.logs import FIELDS
 from gateway.observability.record import RequestRecord
 
@@ -39,6 +42,8 @@ class AccessMiddleware:
                 for name, value in message.get("headers", ()):
                     if name.lower() == b"idempotent-replayed" and value == b"true":
                         record.replayed = True
+                # Now: the request's span ends with the response's last body message.
+                tracing.name_request_span(scope, record)
             await send(message)
 
         try:
@@ -46,6 +51,7 @@ class AccessMiddleware:
         finally:
             duration = time.perf_counter() - record.started
             try:
+                tracing.name_request_span(scope, record)  # when no response started
                 _access_line(record, duration)
                 for observe in self.observers:
                     observe(record, duration)
