@@ -167,5 +167,5 @@ def licenses_of_orders_statement(*, visible: ColumnElement[bool]) -> Select[Any]
     return grouped_statement(query, order_licenses.c.order_id, [License.id])
 
 
-LICENSES_OF_ACCOUNTS = children_by_contact(License)
-LICENSES_OF_ORGANIZATIONS = children_of(License, License.organization_id)
+LICENSES_OF_ACCOUNTS = children_by_contact(License, LicenseRow._make)
+LICENSES_OF_ORGANIZATIONS = children_of(License, License.organization_id, LicenseRow._make)

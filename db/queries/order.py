@@ -84,4 +84,4 @@ def orders_of_licenses_statement(*, visible: ColumnElement[bool]) -> Select[Any]
     return grouped_statement(query, order_licenses.c.license_id, [Order.id])
 
 
-ORDERS_OF_ACCOUNTS = children_by_contact(Order, descending=True)
+ORDERS_OF_ACCOUNTS = children_by_contact(Order, OrderRow._make, descending=True)

@@ -239,5 +239,5 @@ def quote_line_in_quote(row: Sequence[Any]) -> QuoteLineInQuote:
 LINES_OF_QUOTES = grouped_statement(
     select_columns(QuoteLine), QuoteLine.quote_id, [QuoteLine.position]
 )
-QUOTES_OF_ACCOUNTS = children_by_contact(Quote, descending=True)
-QUOTES_OF_PARTNERS = children_of(Quote, Quote.partner_id, descending=True)
+QUOTES_OF_ACCOUNTS = children_by_contact(Quote, QuoteRow._make, descending=True)
+QUOTES_OF_PARTNERS = children_of(Quote, Quote.partner_id, QuoteRow._make, descending=True)
