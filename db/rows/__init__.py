@@ -10,8 +10,8 @@ domain's enums — no SQLAlchemy object, so any driver's records decode into the
 package imports neither SQLAlchemy nor Strawberry.
 
 Why NamedTuples rather than ORM entities: the reads are Core statements (no identity map,
-no lazy loading to guard against), and a NamedTuple is built from a result row in one C
-call, where an ORM entity costs instrumentation per attribute.
+no lazy loading to guard against), and a NamedTuple is built from a result row by one tuple
+copy, where an ORM entity costs instrumentation per attribute and per object.
 """
 
 from __future__ import annotations
