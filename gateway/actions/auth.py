@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import auth as queries
+from db.rows import AccountRow
 from db.sessions import IntegrityConflict
 from gateway.actions import messages
 from gateway.actions.invitation import new_set_password_link
@@ -58,7 +56,7 @@ def _email_taken() -> DomainError:
     )
 
 
-async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> Row[Any]:
+async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> AccountRow:
     """A new ACTIVE account. An email that has a live account — active, or invited because
     someone named it as a contact — is taken: typing an address proves nothing, and an
     invited account already holds the quotes and licenses that name it
@@ -90,7 +88,7 @@ async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> 
 
 @dataclass(frozen=True, slots=True)
 class LoggedIn:
-    account: Row[Any]
+    account: AccountRow
     issued: sessions.IssuedSession
 
 

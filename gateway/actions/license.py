@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import account as accounts
 from db.queries import license as queries
 from db.queries.numbers import next_number
+from db.rows import LicenseRow
 from gateway.actions import messages
 from gateway.actions.ids import global_id
 from gateway.actions.invitation import invite_contact
@@ -34,7 +32,7 @@ async def _contact_account(uow: UnitOfWork, email: str, *, country: str) -> tupl
 
 async def update_license_contacts(
     *, uow: UnitOfWork, principal: Principal, license_id: int, change: ContactsChange
-) -> Row[Any] | None:
+) -> LicenseRow | None:
     """R-ACC-3: its current contacts, staff, and its partner with licenses:write. Returns the
     license only if the caller may still see it: a contact may have handed their role away."""
     row = await queries.visible_license(
@@ -82,7 +80,7 @@ async def update_license_contacts(
 
 async def start_evaluation(
     *, uow: UnitOfWork, principal: Principal, command: EvaluationStart
-) -> Row[Any]:
+) -> LicenseRow:
     """R-EVAL-1..3: 10 days, Enterprise tier, Server or Cloud; the key is given at once."""
     product = await queries.product(uow.session, command.product_id)
     if product is None:
@@ -164,7 +162,7 @@ class AssignLicense:
 
 async def assign_license(
     *, uow: UnitOfWork, principal: Principal, command: AssignLicense
-) -> Row[Any]:
+) -> LicenseRow:
     """R-ACC-7 (Consent to Assign): staff move a license to another organization."""
     refusals = Refusals()
     row = target = None
