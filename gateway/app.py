@@ -1,6 +1,7 @@
-"""The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz (the
-database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
-delivered inline (``CONEX_MAIL_DELIVERY``)."""
+"""The Starlette application: /graphql, /graphiql/ (its assets), /staff/session (staff sign-in
+for GraphiQL), /documents (PDFs), /healthz, /readyz (the database and, when configured,
+Redis); its lifespan runs the outbox deliverer when mail is delivered inline
+(``CONEX_MAIL_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
+from gateway.http.staff_session import staff_session_route
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
@@ -156,6 +158,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
             asset_route(),
+            staff_session_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=2.0, gt=0)
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # A staff browser session (GraphiQL sign-in, gateway/auth/staff_session.py).
+    staff_session_minutes: int = Field(default=240, ge=5, le=720)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     # Operation limits (README "Limits"): checked before any resolver runs.
     max_depth: int = Field(default=12, ge=2, le=100)

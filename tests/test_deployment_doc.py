@@ -15,6 +15,8 @@ from gateway.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "deployment.md"
+
+
 def guide() -> str:
     return GUIDE.read_text(encoding="utf-8")
 

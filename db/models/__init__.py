@@ -9,6 +9,7 @@ from db.models.order import Order, order_licenses
 from db.models.organization import Organization
 from db.models.partner import ApiToken, Partner
 from db.models.quote import Quote, QuoteLine
+from db.models.staff_session import StaffSession
 
 __all__ = [
     "Account",
@@ -29,6 +30,7 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "RefreshToken",
+    "StaffSession",
     "TaxId",
     "order_licenses",
 ]
