@@ -50,7 +50,10 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
     endpoint = f"http://{args.host}:{args.port}/graphql"
     if settings.env == "prod":  # anonymous browsers get no GraphiQL there (gateway/http)
-        print(f"{PROG}: GraphQL API at {endpoint} (GraphiQL for staff only)", file=sys.stderr)
+        print(
+            f"{PROG}: GraphQL API at {endpoint} (GraphiQL: staff sign in there with a staff token)",
+            file=sys.stderr,
+        )
     else:
         print(f"{PROG}: GraphiQL at {endpoint}", file=sys.stderr)
     # An import string, not an app object: each of several workers builds its own app.
