@@ -37,11 +37,6 @@ KEY = "3c9ae5ea-980f-4ebd-a027-04529942b95e"
 PRODUCTS = "{ products { name } }"
 
 
-@pytest.fixture
-async def world(engine: AsyncEngine, settings: Settings) -> World:
-    return await build_world(engine, settings)
-
-
 async def post(
     client: httpx.AsyncClient,
     name: str,

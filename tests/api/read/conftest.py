@@ -14,6 +14,13 @@ from gateway.domain.enums import (
     TokenKind,
 )
 from tests import factories as f
+from tests.conftest import BACKENDS, empty_database
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """An empty database: this directory still builds its own world (until it moves)."""
+    return await empty_database(request, request.param, tmp_path)
 
 
 @dataclass
