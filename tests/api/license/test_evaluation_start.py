@@ -9,21 +9,8 @@ import pytest
 
 from db.models import License, Organization
 from gateway.domain.enums import Deployment
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one, rows, today
 
 FIELD = "evaluationStart"
 
