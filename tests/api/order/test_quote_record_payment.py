@@ -13,20 +13,8 @@ from db.models import License, Order, OutgoingMail, Quote, order_licenses
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Deployment, LicenseType, QuoteLineKind, QuoteStatus, Tier
 from gateway.schema.relay import decode_id_of
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, one, rows, today
 from tests.helpers import gql
 
 FIELD = "quoteRecordPayment"
@@ -62,7 +50,7 @@ async def quote_of(world: World, *lines: dict[str, Any], **values: Any) -> int:
 
 async def pay(
     client: Any, token: str | None, quote: int | str, amount: str, **extra: Any
-) -> dict[str, Any]:
+) -> Answer:
     quote_id = gid("Quote", quote) if isinstance(quote, int) else quote
     variables = {
         "input": {"quoteId": quote_id, "method": "BANK_TRANSFER", "amount": amount, **extra}
