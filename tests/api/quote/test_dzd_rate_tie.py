@@ -22,8 +22,9 @@ from gateway.domain.dates import add_months
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.domain.quote_pricing import FxRate
 from tests import factories as f
-from tests.api.account.world import World, gid, ok, rows, send, today
+from tests.api.client import ok, send
 from tests.api.quote.support import create_input, line
+from tests.api.world import World, gid, rows, today
 from tests.helpers import gql
 
 D = Decimal
