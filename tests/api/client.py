@@ -62,9 +62,10 @@ async def send(
     token: str | None = None,
     *,
     query: str | None = None,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | Mapping[bytes, bytes] | None = None,
 ) -> Answer:
-    """POST ``operation`` of the contract (or ``query``) to /graphql as ``token``'s holder."""
+    """POST ``operation`` of the contract (or ``query``) to /graphql as ``token``'s holder,
+    with ``headers`` besides (bytes for a header httpx would not encode as given)."""
     if query is None:
         assert operation is not None, "a contract operation or a query"
         body: dict[str, Any] = request(operation, dict(variables or {}))
@@ -74,8 +75,14 @@ async def send(
             body["variables"] = dict(variables)
         if operation is not None:
             body["operationName"] = operation
-    sent = {"Authorization": f"Bearer {token}"} if token else {}
-    return Answer(await client.post("/graphql", json=body, headers={**sent, **(headers or {})}))
+    sent = [(b"Authorization", f"Bearer {token}".encode())] if token else []
+    for name, value in (headers or {}).items():
+        sent.append((_bytes(name), _bytes(value)))
+    return Answer(await client.post("/graphql", json=body, headers=sent))
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value
 
 
 # --- reading an answer ------------------------------------------------------------------------
