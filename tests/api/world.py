@@ -40,7 +40,6 @@ from db.models import (
     License,
     NumberSequence,
     Order,
-    Organization,
     OutgoingMail,
     PasswordResetToken,
     RefreshToken,
@@ -101,7 +100,7 @@ class World:
     bob: int
     partner: int  # Atlas Solutions
     other_partner: int  # Bravo Books
-    organization: int  # Bibliothèque de Lyon
+    organization: int  # Bibliothèque de Lyon, Atlas's customer
     alice_token: str
     bob_token: str
     staff_token: str
@@ -210,7 +209,9 @@ async def build_world(engine: AsyncEngine, key: str, *, objects: bool = False) -
     bob = await f.account(engine, EMAILS[BOB], name="Bob", password_hash=PASSWORD_HASH)
     partner = await f.partner(engine, name="Atlas Solutions", region="EMEA", country="FR")
     other_partner = await f.partner(engine, name="Bravo Books", region="AMER", country="US")
-    organization = await f.organization(engine, name="Bibliothèque de Lyon", country="FR")
+    organization = await f.organization(
+        engine, name="Bibliothèque de Lyon", country="FR", partner_id=partner
+    )
 
     async def session(account_id: int) -> str:
         return await f.customer_token(engine, account_id, key, minutes=ACCESS_TOKEN_MINUTES)
@@ -275,10 +276,6 @@ async def _add_shared_objects(world: World, session: Any) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             update(Account).where(Account.id == alice).values(phone="+33 1 23 45 67 89")
-        )
-        # Atlas resold the organization's licenses and quotes: it is Atlas's customer.
-        await conn.execute(
-            update(Organization).where(Organization.id == org).values(partner_id=atlas)
         )
     org_bob = put(
         "ORG_BOB", "Organization", await f.organization(engine, name="Bob's Library", country="FR")

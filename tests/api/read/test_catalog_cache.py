@@ -20,7 +20,7 @@ from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.schema.catalog import product_of
 from gateway.services import services_of
 from gateway.settings import Settings
-from tests.api.read.conftest import World
+from tests.api.world import World
 from tests.helpers import count_statements
 
 PRODUCTS = {"query": "{ products { name listPrices { tier price { amount currency } } } }"}

@@ -8,14 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from db.models import Account
 from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteStatus, Tier
 from gateway.schema.relay import encode_id
 from gateway.services import services_of
 from tests import factories as f
-from tests.api.read.conftest import World
+from tests.api.world import World
 from tests.contract import document, operations, request
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -61,8 +63,13 @@ def test_every_contract_query_is_covered_here() -> None:
 
 
 async def test_account_home_shows_own_profile_licenses_quotes_orders(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(Account).where(Account.id == world.alice).values(phone="+33 1 23")
+        )
+    await f.tax_id(engine, world.alice, "VAT", "FR12345678901")
     await world.add_licenses(3)
     await world.add_quotes(2)
     await world.add_orders(1)
@@ -79,14 +86,14 @@ async def test_account_home_shows_own_profile_licenses_quotes_orders(
         "account": {
             "id": encode_id("Account", world.alice),
             "email": "alice@example.com",
-            "name": "Alice",
+            "name": "Alice Martin",
         },
     }
     assert first["supportPlan"] == {
         "tier": "PROFESSIONAL",
         "channels": ["EMAIL", "KNOWLEDGE_BASE", "TICKETS", "LIVE_CHAT"],
     }
-    assert first["organization"]["country"] == "DZ"
+    assert first["organization"]["country"] == "FR"
     assert account["quotes"]["totalCount"] == 2  # OPEN only; the paid one is an order
     assert account["orders"]["totalCount"] == 1
     order = account["orders"]["edges"][0]["node"]
@@ -151,9 +158,9 @@ async def test_quote_detail_lines_totals_contacts(client: httpx.AsyncClient, wor
     assert quote["partner"]["name"] == "Atlas Solutions"
     assert quote["organization"] == {
         "id": encode_id("Organization", world.organization),
-        "name": "Université d'Alger",
-        "country": "DZ",
-        "academic": True,
+        "name": "Bibliothèque de Lyon",
+        "country": "FR",
+        "academic": False,
     }
     assert [line["kind"] for line in quote["lines"]] == ["NEW", "NEW"]
     line = quote["lines"][0]
@@ -255,9 +262,9 @@ async def test_partner_directory_filters_by_region(
 ) -> None:
     await f.partner(engine, name="Maple Partners", region="NA", country="CA")
     everyone = await run(client, "PartnerDirectory")
-    assert everyone["partners"]["totalCount"] == 2
-    mea = await run(client, "PartnerDirectory", {"region": "MEA"})
-    assert [e["node"]["name"] for e in mea["partners"]["edges"]] == ["Atlas Solutions"]
+    assert everyone["partners"]["totalCount"] == 3  # Atlas (EMEA), Bravo (AMER), Maple
+    na = await run(client, "PartnerDirectory", {"region": "NA"})
+    assert [e["node"]["name"] for e in na["partners"]["edges"]] == ["Maple Partners"]
 
 
 async def test_mobile_operations(client: httpx.AsyncClient, world: World) -> None:
@@ -286,7 +293,7 @@ async def test_partner_home_and_license(client: httpx.AsyncClient, world: World)
         await run(client, "LicenseDetail", {"id": encode_id("License", lic)}, world.alice_token)
     )["node"]["sen"]
     found = await run(client, "PartnerLicense", {"sen": sen}, world.partner_tokens["LICENSES_READ"])
-    assert found["license"]["organization"]["name"] == "Université d'Alger"
+    assert found["license"]["organization"]["name"] == "Bibliothèque de Lyon"
 
 
 async def test_dashboard_queries(

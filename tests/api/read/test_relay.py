@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.schema.relay import decode_id, encode_cursor, encode_id
-from tests.api.read.conftest import World
+from tests.api.world import World
 
 
 async def gql(

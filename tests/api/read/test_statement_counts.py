@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import QuoteStatus
 from gateway.schema.relay import encode_id
-from tests.api.read.conftest import World
+from tests.api.world import World
 from tests.contract import request
 from tests.helpers import count_statements
 
