@@ -88,11 +88,12 @@ async def test_r_sec_3_evaluation_key_only_for_its_contacts(client: Any, world: 
     product = gid("Product", world.products[Deployment.SERVER])
     license = ok(await start(client, world.alice_token, evaluation(product)), FIELD)["license"]
     query = "query($id: ID!) { node(id: $id) { ... on License { sen licenseKey } } }"
-    from tests.helpers import gql
 
-    staff = await gql(client, query, {"id": license["id"]}, world.staff_token)
+    staff = await send(
+        client, query=query, variables={"id": license["id"]}, token=world.staff_token
+    )
     assert staff["data"]["node"] == {"sen": license["sen"], "licenseKey": None}
-    bob = await gql(client, query, {"id": license["id"]}, world.bob_token)
+    bob = await send(client, query=query, variables={"id": license["id"]}, token=world.bob_token)
     assert bob["data"]["node"] is None
 
 

@@ -15,7 +15,6 @@ from gateway.domain.enums import Deployment, LicenseType, QuoteLineKind, QuoteSt
 from gateway.schema.relay import decode_id_of
 from tests.api.client import Answer, ok, request_error, send, user_errors
 from tests.api.world import World, audit_events, changes, dump, gid, one, rows, today
-from tests.helpers import gql
 
 FIELD = "quoteRecordPayment"
 
@@ -156,9 +155,9 @@ async def test_r_price_5_keys_only_for_the_contacts_after_payment(
     license_id = order["licenses"][0]["id"]
     query = "query($id: ID!) { node(id: $id) { ... on License { licenseKey } } }"
     for token, visible in ((world.alice_token, True), (world.bob_token, True)):
-        found = await gql(client, query, {"id": license_id}, token)
+        found = await send(client, query=query, variables={"id": license_id}, token=token)
         assert bool(found["data"]["node"]["licenseKey"]) is visible
-    staff = await gql(client, query, {"id": license_id}, world.staff_token)
+    staff = await send(client, query=query, variables={"id": license_id}, token=world.staff_token)
     assert staff["data"]["node"]["licenseKey"] is None
 
 

@@ -16,6 +16,7 @@ from db.models import Organization
 from gateway.schema.relay import encode_id
 from gateway.services import services_of
 from tests import factories as f
+from tests.api.client import send
 from tests.api.world import World
 from tests.pdftext import logical, pdf_text
 
@@ -23,12 +24,7 @@ PDF_URL = "query($id: ID!) { node(id: $id) { ... on Quote { pdfUrl } ... on Orde
 
 
 async def pdf_url(client: httpx.AsyncClient, token: str, gid: str) -> str | None:
-    response = await client.post(
-        "/graphql",
-        json={"query": PDF_URL, "variables": {"id": gid}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    node = response.json()["data"]["node"]
+    node = (await send(client, query=PDF_URL, variables={"id": gid}, token=token))["data"]["node"]
     return node["pdfUrl"] if node else None
 
 

@@ -17,8 +17,9 @@ from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteStatus,
 from gateway.schema.relay import encode_id
 from gateway.services import services_of
 from tests import factories as f
+from tests.api.client import send
 from tests.api.world import World
-from tests.contract import document, operations, request
+from tests.contract import document, operations
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -29,13 +30,7 @@ async def run(
     variables: dict[str, Any] | None = None,
     token: str | None = None,
 ) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json=request(name, variables), headers=headers)
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
+    return (await send(client, name, variables, token)).data
 
 
 def test_every_contract_query_is_covered_here() -> None:
@@ -455,12 +450,8 @@ async def test_r_maint_7_lapsed_cloud_and_sql_filter_agree_with_domain(
             "query($s: LicenseStatus!) "
             "{ licenses(first: 100, filter: {status: $s}) { edges { node { id } } } }"
         )
-        response = await client.post(
-            "/graphql",
-            json={"query": query, "variables": {"s": status}},
-            headers={"Authorization": f"Bearer {world.staff_token}"},
-        )
-        ids = {e["node"]["id"] for e in response.json()["data"]["licenses"]["edges"]}
+        response = await send(client, query=query, variables={"s": status}, token=world.staff_token)
+        ids = {e["node"]["id"] for e in response["data"]["licenses"]["edges"]}
         assert ids == {gid for gid, s in computed.items() if s == status}, status
 
 
@@ -470,10 +461,7 @@ async def test_deleted_quotes_left_out_unless_asked(
     await world.add_quotes(1, status=QuoteStatus.DELETED)
     await world.add_quotes(1)
     query = "query($s: QuoteStatus) { quotes(filter: {status: $s}) { totalCount } }"
-    headers = {"Authorization": f"Bearer {world.alice_token}"}
-    default = await client.post("/graphql", json={"query": query, "variables": {}}, headers=headers)
-    assert default.json()["data"]["quotes"]["totalCount"] == 1
-    deleted = await client.post(
-        "/graphql", json={"query": query, "variables": {"s": "DELETED"}}, headers=headers
-    )
-    assert deleted.json()["data"]["quotes"]["totalCount"] == 1
+    default = await send(client, query=query, variables={}, token=world.alice_token)
+    assert default["data"]["quotes"]["totalCount"] == 1
+    deleted = await send(client, query=query, variables={"s": "DELETED"}, token=world.alice_token)
+    assert deleted["data"]["quotes"]["totalCount"] == 1
