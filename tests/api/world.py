@@ -75,6 +75,14 @@ STAFF = "staff"
 PARTNER = {scope: f"partner_{scope.value.lower()}" for scope in PartnerScope}
 P_REVOKED = "partner_revoked_token"
 P_EXPIRED = "partner_expired_token"
+P_QUOTES_READ = PARTNER[PartnerScope.QUOTES_READ]
+P_QUOTES_WRITE = PARTNER[PartnerScope.QUOTES_WRITE]
+P_ORDERS_READ = PARTNER[PartnerScope.ORDERS_READ]
+P_LICENSES_READ = PARTNER[PartnerScope.LICENSES_READ]
+P_LICENSES_WRITE = PARTNER[PartnerScope.LICENSES_WRITE]
+P_CUSTOMERS_READ = PARTNER[PartnerScope.CUSTOMERS_READ]
+#: Every principal of the shared objects (``world.tokens``), in the order the matrix lists them.
+PRINCIPALS = (ANONYMOUS, ALICE, BOB, CAROL, *PARTNER.values(), P_REVOKED, P_EXPIRED, STAFF)
 EMAILS = {ALICE: "alice@example.com", BOB: "bob@example.com", CAROL: "carol@example.com"}
 
 Rows = dict[str, list[dict[str, Any]]]
