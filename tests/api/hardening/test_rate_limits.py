@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.domain.enums import TokenKind
 from gateway.security.throttle import MemoryThrottle, RedisThrottle
 from tests import factories as f
+from tests.api.client import Answer, send
 from tests.helpers import ClientWith
 
 QUERY = "{ products { id } }"  # costs 10 (a list of objects)
 
 
-async def ask(client: httpx.AsyncClient, token: str | None = None) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await client.post("/graphql", json={"query": QUERY}, headers=headers)
+async def ask(client: httpx.AsyncClient, token: str | None = None) -> Answer:
+    return await send(client, query=QUERY, token=token)
 
 
 async def test_rate_limited_after_the_bucket_is_empty(
@@ -36,13 +36,12 @@ async def test_rate_limited_after_the_bucket_is_empty(
     await f.catalog(engine)
     async with client_with(rate_limit_capacity=15, rate_limit_restore_rate=1) as client:
         responses = [await ask(client) for _ in range(3)]
-    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert [r.status for r in responses] == [200, 200, 429]
     over = responses[2]
-    body = over.json()
-    assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert over["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert int(over.headers["Retry-After"]) >= 1
-    assert body["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == 15
-    assert responses[0].json()["extensions"]["cost"]["actualQueryCost"] == 3
+    assert over["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == 15
+    assert responses[0]["extensions"]["cost"]["actualQueryCost"] == 3
 
 
 async def test_each_principal_has_its_own_bucket(
@@ -52,8 +51,8 @@ async def test_each_principal_has_its_own_bucket(
     staff = await f.api_token(engine, TokenKind.STAFF)
     async with client_with(rate_limit_capacity=12, rate_limit_restore_rate=1) as client:
         await ask(client)
-        assert (await ask(client)).status_code == 429  # anonymous, by address
-        assert (await ask(client, staff)).status_code == 200  # the staff token's own bucket
+        assert (await ask(client)).status == 429  # anonymous, by address
+        assert (await ask(client, staff)).status == 200  # the staff token's own bucket
 
 
 async def test_memory_bucket_refills_at_the_restore_rate() -> None:
