@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.models import Account, Order, Organization, Partner, Quote, QuoteLine, TaxId
 from db.queries import catalog
+from db.queries.billing_address import BillingAddressRow, invoice_addresses
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class DocumentData:
     tax_ids: list[Row[Any]]
     lines: list[Row[Any]]
     products: dict[int, str]
+    # An invoice's Cloud subscriptions and the billing address each had when paid (R-ACC-8).
+    billing_addresses: list[tuple[str, BillingAddressRow]] = field(default_factory=list)
 
 
 async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> DocumentData | None:
@@ -69,6 +72,9 @@ async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> Documen
         )
     )
     products = await catalog.product_names(conn=conn)
+    addresses = []
+    if order is not None:
+        addresses = await invoice_addresses(conn, order_id=order.id, paid_at=order.paid_at)
     return DocumentData(
         quote=quote,
         order=order,
@@ -79,4 +85,5 @@ async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> Documen
         tax_ids=tax_ids,
         lines=lines,
         products=products,
+        billing_addresses=addresses,
     )

@@ -218,3 +218,52 @@ def license_assigned(*, sen: str, organization: str) -> Message:
         body=f"License {sen} now belongs to {organization} (Consent to Assign).",
         template="license_assigned",
     )
+
+
+def evaluation_converted(*, evaluation_sen: str, paid_sen: str) -> Message:
+    """R-EVAL-5, R-EVAL-4: the paid license replaces the evaluation on its deployment."""
+    return Message(
+        subject=f"Evaluation {evaluation_sen} is now license {paid_sen}",
+        body=(
+            f"Your purchase converted evaluation {evaluation_sen} into license {paid_sen}. "
+            "No reinstall is needed: copy the key of "
+            f"{paid_sen} from My Conex into the License Details page of your administration "
+            f"console. The evaluation's key no longer applies."
+        ),
+        template="evaluation_converted",
+    )
+
+
+def cloud_billing_address_updated(*, sen: str, address: str) -> Message:
+    """R-ACC-8."""
+    return Message(
+        subject=f"Billing address updated for {sen}",
+        body=f"The billing address of Cloud subscription {sen} is now: {address}. "
+        "Invoices from now on print it.",
+        template="cloud_billing_address_updated",
+    )
+
+
+# --- sales requests (R-REQ-1) -------------------------------------------------------------
+
+
+def sales_request_opened(*, number: str, kind: str, about: str | None, message: str) -> Message:
+    subject = f" about {about}" if about else ""
+    return Message(
+        subject=f"We received your request {number}",
+        body=(
+            f"Thank you: your {kind} request {number}{subject} is with Conex sales, who will "
+            "answer it here and in My Conex.\n\n"
+            f"You wrote:\n{message}\n\n-- Conex Sales\n"
+        ),
+        template="sales_request_opened",
+    )
+
+
+def sales_request_resolved(*, number: str, declined: bool, resolution: str) -> Message:
+    outcome = "declined" if declined else "resolved"
+    return Message(
+        subject=f"Your request {number} was {outcome}",
+        body=f"Conex sales {outcome} your request {number}:\n\n{resolution}\n\n-- Conex Sales\n",
+        template=f"sales_request_{outcome}",
+    )

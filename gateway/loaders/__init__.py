@@ -13,7 +13,7 @@ from db.queries.batch import Relation
 from db.queries.catalog import Catalog
 from db.queries.pages import Page, PageRequest
 from gateway.auth.principal import Principal
-from gateway.loaders import license, order, partner, quote
+from gateway.loaders import license, order, partner, quote, sales_request
 from gateway.loaders.account import AccountLoaders
 from gateway.loaders.base import Lazy, SqlLoader
 from gateway.loaders.catalog import CatalogCache, CatalogLoader, CatalogLoaders
@@ -21,6 +21,7 @@ from gateway.loaders.license import LicenseLoaders
 from gateway.loaders.order import OrderLoaders
 from gateway.loaders.partner import PartnerLoaders
 from gateway.loaders.quote import QuoteLoaders
+from gateway.loaders.sales_request import SalesRequestLoaders
 
 __all__ = ["RELATIONS", "Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
 
@@ -30,11 +31,18 @@ RELATIONS: dict[str, Relation] = {
     **quote.RELATIONS,
     **order.RELATIONS,
     **partner.RELATIONS,
+    **sales_request.RELATIONS,
 }
 
 
 class Loaders(
-    LicenseLoaders, QuoteLoaders, OrderLoaders, AccountLoaders, PartnerLoaders, CatalogLoaders
+    LicenseLoaders,
+    QuoteLoaders,
+    OrderLoaders,
+    AccountLoaders,
+    PartnerLoaders,
+    CatalogLoaders,
+    SalesRequestLoaders,
 ):
     """Every loader one request may use; each memoises its keys for the request only.
 

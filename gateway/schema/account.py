@@ -7,23 +7,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from db.queries.pages import PageRequest
+from db.queries.sales_request import NO_SALES_REQUEST_FILTER
 from gateway.auth import policy
 from gateway.domain.enums import ContactRole, PartnerScope, PrincipalKind, TaxIdKind
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
 from gateway.schema.relay import Connection, Node, connection, encode_id
+from gateway.schema.sales_request import SalesRequestFilterInput
 
 if TYPE_CHECKING:
     from gateway.schema.license import License
     from gateway.schema.order import Order
     from gateway.schema.partner import Partner
     from gateway.schema.quote import Quote
+    from gateway.schema.sales_request import SalesRequest
 
 LicenseRef = Annotated["License", strawberry.lazy("gateway.schema.license")]
 QuoteRef = Annotated["Quote", strawberry.lazy("gateway.schema.quote")]
 OrderRef = Annotated["Order", strawberry.lazy("gateway.schema.order")]
 PartnerRef = Annotated["Partner", strawberry.lazy("gateway.schema.partner")]
+SalesRequestRef = Annotated["SalesRequest", strawberry.lazy("gateway.schema.sales_request")]
 
 
 @strawberry.type
@@ -94,6 +98,19 @@ class Account(Node):
         from gateway.schema.order import Order
 
         return await paged(info, "orders_of_account", self.pk, page, None, Order.from_row)
+
+    @connection(
+        description="Sales requests this account opened, newest first (R-REQ-1); for the "
+        "account holder and staff."
+    )
+    async def sales_requests(
+        self, info: Info, page: PageRequest, filter: SalesRequestFilterInput | None = None
+    ) -> Connection[SalesRequestRef]:
+        from gateway.schema.sales_request import SalesRequest
+
+        key = filter.to_key() if filter else NO_SALES_REQUEST_FILTER
+        relation = "sales_requests_of_account"
+        return await paged(info, relation, self.pk, page, key, SalesRequest.from_any)
 
 
 @strawberry.type(description="An account in a role on a license, quote or order.")
