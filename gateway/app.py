@@ -1,5 +1,6 @@
 """The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz (the
-database and, when configured, Redis)."""
+database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
+delivered inline (``CONEX_MAIL_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
+from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
@@ -145,7 +147,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_gc()  # in each Uvicorn worker, once the app is built
-        yield
+        async with inline_delivery(services.engine, settings):  # CONEX_MAIL_DELIVERY=inline
+            yield
         await services_of(app).aclose()
 
     app = Starlette(

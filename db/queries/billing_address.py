@@ -14,30 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import BillingAddress, License, order_licenses
 from db.queries import catalog
-from gateway.domain.billing_address import Address
+from db.rows import BillingAddressRow
 from gateway.domain.enums import Deployment, LicenseType
-
-
-@dataclass(frozen=True, slots=True)
-class BillingAddressRow:
-    id: int
-    license_id: int
-    line1: str
-    line2: str | None
-    city: str
-    postal_code: str | None
-    region: str | None
-    country: str
-    created_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: Any) -> BillingAddressRow:
-        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
-
-    def as_address(self) -> Address:
-        return Address(
-            self.line1, self.line2, self.city, self.postal_code, self.region, self.country
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +60,12 @@ async def current_address(session: AsyncSession, license_id: int) -> BillingAddr
         .limit(1)
     )
     row = (await session.execute(stmt)).first()
-    return BillingAddressRow.of(row) if row is not None else None
+    return BillingAddressRow._make(row) if row is not None else None
 
 
 async def insert_address(session: AsyncSession, values: dict[str, Any]) -> BillingAddressRow:
     stmt = insert(BillingAddress).values(**values).returning(*_COLUMNS)
-    return BillingAddressRow.of((await session.execute(stmt)).one())
+    return BillingAddressRow._make((await session.execute(stmt)).one())
 
 
 def _newest(where: list[ColumnElement[bool]]) -> Select[Any]:
@@ -115,7 +93,7 @@ async def addresses_in_force(
     if not wanted:
         return {}
     stmt = _newest([BillingAddress.license_id.in_(wanted), BillingAddress.created_at <= at])
-    return {row.license_id: BillingAddressRow.of(row) for row in await conn.execute(stmt)}
+    return {row.license_id: BillingAddressRow._make(row) for row in await conn.execute(stmt)}
 
 
 async def invoice_addresses(
@@ -132,4 +110,4 @@ async def invoice_addresses(
         .join(newest, newest.c.license_id == License.id)
         .order_by(License.sen)
     )
-    return [(row.sen, BillingAddressRow.of(row)) for row in await conn.execute(stmt)]
+    return [(row[0], BillingAddressRow._make(row[1:])) for row in await conn.execute(stmt)]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Account, License, Quote, SalesRequest
 from db.queries.batch import by_id_statement, children_of
 from db.queries.lists import RootList
+from db.rows import SalesRequestRow
 from gateway.domain.enums import (
     AccountStatus,
     LicenseType,
@@ -25,28 +26,6 @@ from gateway.domain.enums import (
 
 def _of(cls: Any, row: Any) -> Any:
     return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
-
-
-@dataclass(frozen=True, slots=True)
-class SalesRequestRow:
-    id: int
-    number: str
-    kind: SalesRequestKind
-    status: SalesRequestStatus
-    account_id: int
-    license_id: int | None
-    quote_id: int | None
-    message: str
-    created_at: dt.datetime
-    resolution: str | None
-    resolved_at: dt.datetime | None
-    resolved_by: str | None
-
-    @classmethod
-    def of(cls, row: Any) -> SalesRequestRow:
-        """From a row of the table's columns (a loader's or a page's)."""
-        made: SalesRequestRow = _of(cls, row)
-        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +58,7 @@ _RETURNING = list(SalesRequest.__table__.c)
 
 async def insert_sales_request(session: AsyncSession, values: dict[str, Any]) -> SalesRequestRow:
     stmt = insert(SalesRequest).values(**values).returning(*_RETURNING)
-    return SalesRequestRow.of((await session.execute(stmt)).one())
+    return SalesRequestRow._make((await session.execute(stmt)).one())
 
 
 async def sales_request_by_id(
@@ -87,7 +66,7 @@ async def sales_request_by_id(
 ) -> SalesRequestRow | None:
     stmt = select(*_RETURNING).where(SalesRequest.id == request_id, visible)
     row = (await session.execute(stmt)).first()
-    return SalesRequestRow.of(row) if row is not None else None
+    return SalesRequestRow._make(row) if row is not None else None
 
 
 async def resolve_sales_request(
@@ -107,7 +86,7 @@ async def resolve_sales_request(
         .returning(*_RETURNING)
     )
     row = (await session.execute(stmt)).first()
-    return SalesRequestRow.of(row) if row is not None else None
+    return SalesRequestRow._make(row) if row is not None else None
 
 
 async def license_subject(
@@ -166,6 +145,8 @@ def sales_request_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any
 
 
 # Staff's queue: oldest first, the order in which requests are answered.
-SALES_REQUESTS = RootList(SalesRequest)
+SALES_REQUESTS = RootList(SalesRequest, SalesRequestRow._make)
 # An account's own requests: newest first.
-SALES_REQUESTS_OF_ACCOUNTS = children_of(SalesRequest, SalesRequest.account_id, descending=True)
+SALES_REQUESTS_OF_ACCOUNTS = children_of(
+    SalesRequest, SalesRequest.account_id, SalesRequestRow._make, descending=True
+)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from db.queries import billing_address as queries
 from db.queries import license as licenses
 from db.queries.conversion import contact_emails
-from gateway.actions import messages
+from db.rows import LicenseRow
+from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
@@ -18,7 +19,7 @@ from gateway.domain.errors import not_found
 
 async def update_billing_address(
     *, uow: UnitOfWork, principal: Principal, license_id: int, address: Address
-) -> object:
+) -> LicenseRow | None:
     """R-ACC-8: by the subscription's contacts (and staff); a paid Cloud subscription only.
     Returns the license row as the caller may see it (``License.from_row`` reads it)."""
     row = await queries.billed_license(
@@ -51,7 +52,9 @@ async def update_billing_address(
         license_id,
         {"billingAddress": (before.as_address().printed() if before else None, printed)},
     )
-    message = messages.cloud_billing_address_updated(sen=row.sen, address=printed)
+    message = selfservice_messages.cloud_billing_address_updated(
+        license_id=license_id, sen=row.sen, address=printed, web_url=uow.web_url
+    )
     for email in await contact_emails(
         uow.session, (row.billing_account_id, row.technical_account_id)
     ):

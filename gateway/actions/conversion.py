@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from db.queries import conversion as queries
 from db.queries.conversion import EvaluationRow
-from gateway.actions import messages
+from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.domain import conversion as rules
@@ -129,7 +129,12 @@ async def convert_on_payment(
             "licenseKey": ("[redacted]", "[withdrawn]"),
         },
     )
-    message = messages.evaluation_converted(evaluation_sen=row.sen, paid_sen=paid_sen)
+    message = selfservice_messages.evaluation_converted(
+        evaluation_sen=row.sen,
+        paid_license_id=paid_license_id,
+        paid_sen=paid_sen,
+        web_url=uow.web_url,
+    )
     for email in await queries.contact_emails(
         uow.session, (row.billing_account_id, row.technical_account_id)
     ):

@@ -8,9 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import license as licenses
+from db.rows import LicenseRow, QuoteLineRow, QuoteRow
 from gateway.actions.conversion import convert_on_payment
 from gateway.actions.license_keys import new_license_key
 from gateway.actions.unit import UnitOfWork
@@ -32,16 +31,16 @@ def _about_license(sen: str, check: Callable[[], Any]) -> Any:
 class LicenseIssuer:
     """Turns each quote line into issued or changed licenses (R-MAINT-2..5, R-UPG-1)."""
 
-    def __init__(self, unit: UnitOfWork, quote: Row[Any], paid_on: dt.date) -> None:
+    def __init__(self, unit: UnitOfWork, quote: QuoteRow, paid_on: dt.date) -> None:
         self.unit = unit
         self.quote = quote
         self.paid_on = paid_on
-        self.current: dict[int, Row[Any]] = {}
+        self.current: dict[int, LicenseRow] = {}
         self.deployments: dict[int, Deployment] = {}
         self.license_ids: list[int] = []
         self.sens: list[str] = []
 
-    async def prepare(self, lines: list[Row[Any]]) -> None:
+    async def prepare(self, lines: list[QuoteLineRow]) -> None:
         session = self.unit.session
         self.deployments = await licenses.deployments_by_product(
             session, {line.product_id for line in lines}
@@ -50,11 +49,13 @@ class LicenseIssuer:
             session, [line.license_id for line in lines if line.license_id is not None]
         )
 
-    async def issue(self, line: Row[Any]) -> None:
+    async def issue(self, line: QuoteLineRow) -> None:
         kind = QuoteLineKind(line.kind)
         if kind is QuoteLineKind.NEW:
             await self._new(line)
             return
+        # A renewal or upgrade line names its license (ck_quote_lines_license_for_existing).
+        assert line.license_id is not None
         row = self.current[line.license_id]
         if row.license_type == LicenseType.EVALUATION:
             raise DomainError(
@@ -81,7 +82,7 @@ class LicenseIssuer:
         }
         self.unit.audit("quoteRecordPayment", "License", row.id, changes)
 
-    async def _new(self, line: Row[Any]) -> None:
+    async def _new(self, line: QuoteLineRow) -> None:
         """R-MAINT-2: maintenance from the payment date; for Cloud, the first annual term."""
         quote, unit = self.quote, self.unit
         sens = await licenses.reserve_numbers(unit.session, "sen", line.quantity)
@@ -137,7 +138,7 @@ class LicenseIssuer:
                 },
             )
 
-    def _upgrade(self, line: Row[Any], row: Row[Any]) -> dict[str, Any]:
+    def _upgrade(self, line: QuoteLineRow, row: LicenseRow) -> dict[str, Any]:
         """R-UPG-1 again (another upgrade may have been paid since the quote); R-MAINT-3: 12
         months from payment replace what was left. What was paid adds up for R-UPG-3."""
         deployment = self.deployments[line.product_id]
@@ -158,7 +159,7 @@ class LicenseIssuer:
             values["purchase_amount"] = row.purchase_amount + line.total
         return values
 
-    def _renewal(self, line: Row[Any], row: Row[Any]) -> dict[str, Any]:
+    def _renewal(self, line: QuoteLineRow, row: LicenseRow) -> dict[str, Any]:
         """R-MAINT-4 from the license's end at payment time; R-MAINT-5 again."""
         deployment = self.deployments[line.product_id]
         starts_on, ends_on = _about_license(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from db.queries import partner_terms as queries
-from db.queries.partner_terms import PartnerRow
+from db.rows import PartnerRow
 from gateway.actions.unit import UnitOfWork
 from gateway.auth.principal import Principal
 from gateway.domain.errors import not_found

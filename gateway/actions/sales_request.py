@@ -6,8 +6,9 @@ from __future__ import annotations
 from db.queries import sales_request as queries
 from db.queries.conversion import deployments
 from db.queries.numbers import next_number
-from db.queries.sales_request import LicenseSubject, QuoteSubject, SalesRequestRow
-from gateway.actions import messages
+from db.queries.sales_request import LicenseSubject, QuoteSubject
+from db.rows import SalesRequestRow
+from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
@@ -87,8 +88,13 @@ async def open_sales_request(
             "message": (None, draft.message),
         },
     )
-    message = messages.sales_request_opened(
-        number=number, kind=kind_label(draft.kind), about=about, message=draft.message
+    message = selfservice_messages.sales_request_opened(
+        request_id=row.id,
+        number=number,
+        kind=kind_label(draft.kind),
+        about=about,
+        message=draft.message,
+        web_url=uow.web_url,
     )
     uow.send(account.email, message)
     return row
@@ -131,8 +137,12 @@ async def resolve_sales_request(
     account = await queries.requester(uow.session, row.account_id)
     if account is not None and not account.closed:
         declined = row.status == SalesRequestStatus.DECLINED
-        message = messages.sales_request_resolved(
-            number=row.number, declined=declined, resolution=resolution.text
+        message = selfservice_messages.sales_request_resolved(
+            request_id=row.id,
+            number=row.number,
+            declined=declined,
+            resolution=resolution.text,
+            web_url=uow.web_url,
         )
         uow.send(account.email, message)
     return row

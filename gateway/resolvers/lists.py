@@ -11,20 +11,22 @@ from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
 from db.queries.partner import partners_where
 from db.queries.sales_request import SALES_REQUESTS, SalesRequestFilter
+from db.rows import Identified
 from gateway.auth import policy
 from gateway.loaders.filters import AccountFilter, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info
 from gateway.schema.relay import Connection, decode_id
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Identified)
 
 
 async def _connection(
     info: Info,
-    root: queries.RootList,
+    root: queries.RootList[R],
     where: queries.Conditions,
     page: PageRequest,
-    build: Callable[[Any], T],
+    build: Callable[[R], T],
 ) -> Connection[T]:
     engine = info.context.engine
     async with engine.connect() as conn:
@@ -89,4 +91,4 @@ async def sales_requests(
     from gateway.schema.sales_request import SalesRequest
 
     where = [policy.sales_request_visible(info.context.principal), *filter_.conditions()]
-    return await _connection(info, SALES_REQUESTS, where, page, SalesRequest.from_any)
+    return await _connection(info, SALES_REQUESTS, where, page, SalesRequest.from_row)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db.queries.pages import PageRequest
 from db.queries.sales_request import NO_SALES_REQUEST_FILTER
+from db.rows import AccountRow
 from gateway.auth import policy
 from gateway.domain.enums import ContactRole, PartnerScope, PrincipalKind, TaxIdKind
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter, QuoteFilter
+from gateway.loaders.license import LICENSES_OF_ACCOUNT
+from gateway.loaders.order import ORDERS_OF_ACCOUNT
+from gateway.loaders.quote import QUOTES_OF_ACCOUNT
+from gateway.loaders.sales_request import SALES_REQUESTS_OF_ACCOUNT
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
 from gateway.schema.relay import Connection, Node, connection, encode_id
@@ -46,7 +51,7 @@ class Account(Node):
     _publicity_opt_out: strawberry.Private[bool]
 
     @classmethod
-    def from_row(cls, row: Any) -> Account:
+    def from_row(cls, row: AccountRow) -> Account:
         return cls(
             id=encode_id("Account", row.id),
             pk=row.id,
@@ -82,7 +87,7 @@ class Account(Node):
         from gateway.schema.license import License
 
         key = filter.to_key() if filter else LicenseFilter()
-        return await paged(info, "licenses_of_account", self.pk, page, key, License.from_row)
+        return await paged(info, LICENSES_OF_ACCOUNT, self.pk, page, key, License.from_row)
 
     @connection(description="Quotes where this account is a contact; deleted ones only on request.")
     async def quotes(
@@ -91,13 +96,13 @@ class Account(Node):
         from gateway.schema.quote import Quote
 
         key: QuoteFilter = filter.to_key() if filter else NO_QUOTE_FILTER
-        return await paged(info, "quotes_of_account", self.pk, page, key, Quote.from_row)
+        return await paged(info, QUOTES_OF_ACCOUNT, self.pk, page, key, Quote.from_row)
 
     @connection(description="Orders where this account is a contact, newest first.")
     async def orders(self, info: Info, page: PageRequest) -> Connection[OrderRef]:
         from gateway.schema.order import Order
 
-        return await paged(info, "orders_of_account", self.pk, page, None, Order.from_row)
+        return await paged(info, ORDERS_OF_ACCOUNT, self.pk, page, None, Order.from_row)
 
     @connection(
         description="Sales requests this account opened, newest first (R-REQ-1); for the "
@@ -109,8 +114,8 @@ class Account(Node):
         from gateway.schema.sales_request import SalesRequest
 
         key = filter.to_key() if filter else NO_SALES_REQUEST_FILTER
-        relation = "sales_requests_of_account"
-        return await paged(info, relation, self.pk, page, key, SalesRequest.from_any)
+        relation = SALES_REQUESTS_OF_ACCOUNT
+        return await paged(info, relation, self.pk, page, key, SalesRequest.from_row)
 
 
 @strawberry.type(description="An account in a role on a license, quote or order.")

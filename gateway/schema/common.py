@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 
+from db.rows import BillingAddressRow
 from gateway.domain.enums import Currency
 from gateway.domain.errors import ErrorCode
 
@@ -38,7 +38,7 @@ class Address:
     country: str = strawberry.field(description="ISO 3166-1 alpha-2.")
 
     @classmethod
-    def from_row(cls, row: Any) -> Address:
+    def from_row(cls, row: BillingAddressRow) -> Address:
         return cls(
             line1=row.line1,
             line2=row.line2,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.queries.sales_request import SalesRequestFilter, SalesRequestRow
+from db.queries.sales_request import SalesRequestFilter
+from db.rows import SalesRequestRow
 from gateway.domain.enums import SalesRequestKind, SalesRequestStatus
 from gateway.schema.info import Info
 from gateway.schema.relay import Node, encode_id
@@ -46,11 +47,6 @@ class SalesRequest(Node):
             resolution=row.resolution,
             resolved_at=row.resolved_at,
         )
-
-    @classmethod
-    def from_any(cls, row: object) -> SalesRequest:
-        """From a row of a page (the connections' batched statements)."""
-        return cls.from_row(SalesRequestRow.of(row))
 
     @strawberry.field(description="Who opened it.")
     async def account(self, info: Info) -> AccountRef | None:

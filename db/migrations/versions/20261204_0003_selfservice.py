@@ -2,7 +2,7 @@
 partner discount a quote was priced with (R-PRICE-6), Cloud billing addresses (R-ACC-8)
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-04 18:47:30.530369
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import db.base
 
 revision: str = '0003'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
