@@ -114,7 +114,9 @@ contract-copy:
 	cp ../shared/contract/web.graphql ../shared/contract/mobile.graphql \
 		../shared/contract/partner.graphql ../shared/contract/dashboard.graphql \
 		../shared/contract/inputs.graphql tests/contract/
-	chmod u+w tests/contract/*.graphql
+	mkdir -p tests/contract/selfservice
+	cp ../shared/contract/selfservice/*.graphql tests/contract/selfservice/
+	chmod u+w tests/contract/*.graphql tests/contract/selfservice/*.graphql
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build *.egg-info

@@ -132,10 +132,11 @@ def _input_fields(name: str) -> set[str]:
 
 
 def test_r_maint_6_new_or_upgrade_line_cannot_be_synced_below_12_months() -> None:
-    """R-MAINT-6: synchronisation is asked for on a renewal only; new and upgrade lines keep
-    their 12 months because no input can ask to shorten them."""
+    """R-MAINT-6: synchronisation is asked for on a renewal, and (R-MAINT-9) on an upgrade
+    request, where it only flags the quote: the upgrade keeps its 12 months from payment
+    (tests/api/co_term/). No input of a new line can ask to shorten it."""
     assert "syncWithSens" in _input_fields("RenewalQuoteRequestInput")
-    assert "syncWithSens" not in _input_fields("UpgradeQuoteRequestInput")
+    assert "syncWithSens" in _input_fields("UpgradeQuoteRequestInput")
     assert "syncWithSens" not in _input_fields("QuoteCreateInput")
     assert "syncWithSens" not in _input_fields("QuoteUpdateInput")
     assert "syncWithSens" not in _input_fields("QuoteLineInput")

@@ -167,6 +167,7 @@ async def test_licenses_cover_every_status(demo: AsyncEngine) -> None:
             evaluation_ends_on=row.evaluation_ends_on,
             maintenance_ends_on=row.maintenance_ends_on,
             today=TODAY,
+            converted=row.converted_to_id is not None,
         )
 
     statuses = Counter(status(row) for row in licenses)

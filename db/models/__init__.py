@@ -2,6 +2,7 @@
 
 from db.models.account import Account, PasswordResetToken, RefreshToken, TaxId
 from db.models.audit import AuditEvent, IdempotencyKey
+from db.models.billing_address import BillingAddress
 from db.models.catalog import ExchangeRate, Price, Product, ProductRelease
 from db.models.license import License
 from db.models.mail import NumberSequence, OutgoingMail
@@ -9,12 +10,14 @@ from db.models.order import Order, order_licenses
 from db.models.organization import Organization
 from db.models.partner import ApiToken, Partner
 from db.models.quote import Quote, QuoteLine
+from db.models.sales_request import SalesRequest
 from db.models.staff_session import StaffSession
 
 __all__ = [
     "Account",
     "ApiToken",
     "AuditEvent",
+    "BillingAddress",
     "ExchangeRate",
     "IdempotencyKey",
     "License",
@@ -30,6 +33,7 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "RefreshToken",
+    "SalesRequest",
     "StaffSession",
     "TaxId",
     "order_licenses",

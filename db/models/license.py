@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Money, UTCDateTime, utcnow
@@ -27,6 +27,13 @@ class License(Base):
         ),
         CheckConstraint("card_last4 IS NULL OR length(card_last4) = 4", name="card_last4_len"),
         CheckConstraint("CAST(purchase_amount AS NUMERIC) >= 0", name="purchase_non_negative"),
+        # R-EVAL-5: only an evaluation is converted, and then it has a conversion time.
+        CheckConstraint(
+            "converted_to_id IS NULL OR license_type = 'EVALUATION'", name="converts_evaluation"
+        ),
+        CheckConstraint(
+            "(converted_to_id IS NULL) = (converted_at IS NULL)", name="converted_at_with_target"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,3 +61,9 @@ class License(Base):
     card_token: Mapped[str | None] = mapped_column(String(200))
     past_due: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # R-EVAL-5: the paid license that replaced this evaluation on its deployment (R-LIC-1:
+    # a paid license replaces at most one).
+    converted_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("licenses.id", ondelete="RESTRICT"), unique=True
+    )
+    converted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -47,6 +47,10 @@ class Quote(Base):
     version: Mapped[int] = mapped_column(default=1)  # R-QUOTE-7
     requires_sales_review: Mapped[bool] = mapped_column(Boolean, default=False)  # R-MAINT-6
     sync_with_sens: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # R-PRICE-6: the partner's discount when the quote was created; re-pricing keeps it.
+    partner_discount_percent: Mapped[Decimal] = mapped_column(
+        ExactDecimal(5, 2), default=Decimal("0.00")
+    )
     fx_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal(18, 6))
     fx_margin: Mapped[Decimal | None] = mapped_column(ExactDecimal(6, 4))
     subtotal: Mapped[Decimal] = mapped_column(Money())
@@ -67,6 +71,10 @@ class QuoteLine(Base):
         CheckConstraint("kind = 'NEW' OR license_id IS NOT NULL", name="license_for_existing"),
         CheckConstraint("years IS NULL OR (years >= 1 AND years <= 3)", name="years_range"),
         CheckConstraint("license_type != 'EVALUATION'", name="not_evaluation"),
+        CheckConstraint(
+            "converts_evaluation_id IS NULL OR (kind = 'NEW' AND quantity = 1)",
+            name="converts_on_new_line",
+        ),
         non_negative("unit_price"),
         non_negative("subtotal"),
         non_negative("discount_total"),
@@ -83,6 +91,7 @@ class QuoteLine(Base):
     deployment_entity: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(default=1)
     license_id: Mapped[int | None] = fk("licenses.id", nullable=True)
+    converts_evaluation_id: Mapped[int | None] = fk("licenses.id", nullable=True)  # R-EVAL-5
     years: Mapped[int | None]
     maintenance_starts_on: Mapped[dt.date | None] = mapped_column(Date)
     maintenance_ends_on: Mapped[dt.date | None] = mapped_column(Date)

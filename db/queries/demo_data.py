@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import db.models  # noqa: F401  (every table in Base.metadata)
@@ -77,6 +77,21 @@ async def insert_rows(*, conn: AsyncConnection, table: str, rows: Sequence[dict[
     """One executemany of ``rows`` (nothing when there are none)."""
     if rows:
         await conn.execute(insert(T[table]), list(rows))  # executemany
+
+
+async def update_rows(*, conn: AsyncConnection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany UPDATE of the rows by ``id`` (a row names the columns it sets; all
+    name the same ones)."""
+    if not rows:
+        return
+    columns = T[table].c
+    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in rows[0] if name != "id"}
+    stmt = update(T[table]).where(columns.id == bindparam("row_id")).values(**values)
+    params = [
+        {"row_id": row["id"], **{f"new_{k}": v for k, v in row.items() if k != "id"}}
+        for row in rows
+    ]
+    await conn.execute(stmt, params)
 
 
 async def reference_ids(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.models import Account, Order, Organization, Partner, Quote, QuoteLine, TaxId
 from db.queries import catalog
+from db.queries.billing_address import invoice_addresses
 from db.queries.decode import maybe
 from db.rows import (
     AccountRow,
+    BillingAddressRow,
     OrderRow,
     OrganizationRow,
     PartnerRow,
@@ -32,6 +34,8 @@ class DocumentData:
     tax_ids: list[TaxIdRow]
     lines: list[QuoteLineRow]
     products: dict[int, str]
+    # An invoice's Cloud subscriptions and the billing address each had when paid (R-ACC-8).
+    billing_addresses: list[tuple[str, BillingAddressRow]] = field(default_factory=list)
 
 
 async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> DocumentData | None:
@@ -75,6 +79,9 @@ async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> Documen
     )
     lines = list(map(QuoteLineRow._make, found))
     products = await catalog.product_names(conn=conn)
+    addresses = []
+    if order is not None:
+        addresses = await invoice_addresses(conn, order_id=order.id, paid_at=order.paid_at)
     return DocumentData(
         quote=quote,
         order=order,
@@ -85,4 +92,5 @@ async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> Documen
         tax_ids=tax_ids,
         lines=lines,
         products=products,
+        billing_addresses=addresses,
     )

@@ -19,8 +19,10 @@ def _is_cloud() -> ColumnElement[bool]:
 
 
 def license_status_is(status: LicenseStatus, today: dt.date) -> ColumnElement[bool]:
-    """Mirror of ``gateway.domain.license.license_status`` (R-EVAL-1, R-MAINT-7, R-LIC-2)."""
-    evaluation = License.license_type == LicenseType.EVALUATION
+    """Mirror of ``gateway.domain.license.license_status`` (R-EVAL-1, R-EVAL-5, R-MAINT-7,
+    R-LIC-2)."""
+    converted = License.converted_to_id.is_not(None)  # R-EVAL-5
+    evaluation = and_(License.license_type == LicenseType.EVALUATION, ~converted)
     paid = License.license_type != LicenseType.EVALUATION
     ended = or_(License.maintenance_ends_on.is_(None), License.maintenance_ends_on <= today)
     match status:
@@ -34,6 +36,8 @@ def license_status_is(status: LicenseStatus, today: dt.date) -> ColumnElement[bo
             return and_(paid, ended, ~_is_cloud())
         case LicenseStatus.LAPSED:
             return and_(paid, ended, _is_cloud())
+        case LicenseStatus.EVALUATION_CONVERTED:
+            return and_(License.license_type == LicenseType.EVALUATION, converted)
 
 
 def quote_status_is(status: QuoteStatus | None, today: dt.date) -> ColumnElement[bool]:

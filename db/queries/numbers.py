@@ -1,4 +1,4 @@
-"""Gap-free document numbers (quote, order, invoice, SEN), one counter per kind.
+"""Gap-free document numbers (quote, order, invoice, SEN, sales request), one counter per kind.
 
 The counter row is incremented inside the caller's transaction: concurrent transactions
 queue on its row lock (PostgreSQL) or the database write lock (SQLite), and a rolled-back
@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import NumberSequence
 
-FORMATS = {"quote": "Q-{:06d}", "order": "O-{:06d}", "invoice": "INV-{:06d}", "sen": "SEN-L{:07d}"}
+FORMATS = {
+    "quote": "Q-{:06d}",
+    "order": "O-{:06d}",
+    "invoice": "INV-{:06d}",
+    "sen": "SEN-L{:07d}",
+    "sales_request": "SR-{:06d}",  # R-REQ-1
+}
 
 
 async def next_number(session: AsyncSession, kind: str) -> str:

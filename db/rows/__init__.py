@@ -20,11 +20,13 @@ from typing import Protocol
 
 from db.rows.account import AccountRow, PasswordResetTokenRow, RefreshTokenRow, TaxIdRow
 from db.rows.audit import AuditEventRow
+from db.rows.billing_address import BillingAddressRow
 from db.rows.license import LicenseRow
 from db.rows.order import OrderRow
 from db.rows.organization import OrganizationRow
 from db.rows.partner import ApiTokenRow, PartnerRow
 from db.rows.quote import QuoteLineInQuote, QuoteLineRow, QuoteRow
+from db.rows.sales_request import SalesRequestRow
 
 
 class Identified(Protocol):
@@ -38,6 +40,7 @@ __all__ = [
     "AccountRow",
     "ApiTokenRow",
     "AuditEventRow",
+    "BillingAddressRow",
     "Identified",
     "LicenseRow",
     "OrderRow",
@@ -48,5 +51,6 @@ __all__ = [
     "QuoteLineRow",
     "QuoteRow",
     "RefreshTokenRow",
+    "SalesRequestRow",
     "TaxIdRow",
 ]

@@ -32,3 +32,5 @@ class LicenseRow(NamedTuple):
     card_token: str | None
     past_due: bool
     created_at: dt.datetime
+    converted_to_id: int | None
+    converted_at: dt.datetime | None

@@ -26,6 +26,7 @@ class QuoteRow(NamedTuple):
     version: int
     requires_sales_review: bool
     sync_with_sens: list[str]
+    partner_discount_percent: Decimal
     fx_rate: Decimal | None
     fx_margin: Decimal | None
     subtotal: Decimal
@@ -50,6 +51,7 @@ class QuoteLineRow(NamedTuple):
     deployment_entity: str
     quantity: int
     license_id: int | None
+    converts_evaluation_id: int | None
     years: int | None
     maintenance_starts_on: dt.date | None
     maintenance_ends_on: dt.date | None

@@ -16,7 +16,8 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import license as rules
 from gateway.domain import pricing
-from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind
+from gateway.domain.contact_sales import how_to_ask
+from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind, SalesRequestKind
 from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
@@ -113,7 +114,7 @@ async def _late_charge(uow: UnitOfWork, row: LicenseRow) -> tuple[Decimal, Curre
     if list_price is None:
         raise DomainError(
             ErrorCode.INVALID,
-            "This subscription's tier has no renewal price; please contact sales",
+            "This subscription's tier has no renewal price; " + how_to_ask(SalesRequestKind.OTHER),
             field=("licenseId",),
         )
     organization = await queries.organization(uow.session, row.organization_id)

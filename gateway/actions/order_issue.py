@@ -1,5 +1,6 @@
 """Paying a quote issues its licenses: each line becomes new licenses, or changes the
-license it renews or upgrades (R-MAINT-2..5, R-UPG-1, R-EVAL-4)."""
+license it renews or upgrades (R-MAINT-2..5, R-UPG-1, R-EVAL-4); a new license that converts
+an evaluation ends it (R-EVAL-5, ``gateway.actions.conversion``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from db.queries import license as licenses
 from db.rows import LicenseRow, QuoteLineRow, QuoteRow
+from gateway.actions.conversion import convert_on_payment
 from gateway.actions.license_keys import new_license_key
 from gateway.actions.unit import UnitOfWork
 from gateway.domain import maintenance, payment, upgrade
@@ -58,7 +60,8 @@ class LicenseIssuer:
         if row.license_type == LicenseType.EVALUATION:
             raise DomainError(
                 ErrorCode.NOT_UPGRADABLE,
-                f"{row.sen}: an evaluation is converted by buying a new license",
+                f"{row.sen}: an evaluation is converted by buying a new license "
+                "(a new line whose convertsEvaluation names it)",
                 field=("quoteId",),
             )
         if kind is QuoteLineKind.UPGRADE:
@@ -107,6 +110,17 @@ class LicenseIssuer:
             for sen in sens
         ]
         ids = await licenses.insert_licenses(unit.session, rows)
+        if line.converts_evaluation_id is not None:  # R-EVAL-5: the line bought one license
+            await convert_on_payment(
+                unit,
+                evaluation_id=line.converts_evaluation_id,
+                paid_license_id=ids[0],
+                paid_sen=sens[0],
+                product_id=line.product_id,
+                organization_id=quote.organization_id,
+                deployment_entity=line.deployment_entity,
+                action="quoteRecordPayment",
+            )
         for license_id, sen in zip(ids, sens, strict=True):
             self._record(license_id, sen)
             unit.audit(

@@ -9,6 +9,7 @@ from db.queries import quote as queries
 from db.queries.filters import quote_status_is
 from db.rows import QuoteRow
 from gateway.actions import messages
+from gateway.actions.conversion import check_conversions
 from gateway.actions.quote_lines import (
     caller_email,
     contact_accounts,
@@ -53,6 +54,7 @@ async def create_quote(
         partner_percent=await queries.partner_discount_percent(uow.session, partner_id),
     )
     organization_id = await _organization(uow, principal, command, partner_id=partner_id)
+    await check_conversions(uow, command.drafts, organization_id=organization_id)  # R-EVAL-5
     number = await numbers.next_number(uow.session, "quote")
     billing_id, technical_id = await contact_accounts(
         uow,
@@ -76,6 +78,7 @@ async def create_quote(
         version=1,
         requires_sales_review=False,
         sync_with_sens=[],
+        partner_discount_percent=command.terms.partner_percent,  # R-PRICE-6
         **fx_values(command.terms.fx),
         **quote_totals_values(priced.totals),
         created_at=uow.now,

@@ -14,7 +14,8 @@ from gateway.actions.invitation import invite_contact
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.domain import quote as rules
-from gateway.domain.enums import LicenseType, PriceKind, QuoteLineKind, Tier
+from gateway.domain.contact_sales import how_to_ask
+from gateway.domain.enums import LicenseType, PriceKind, QuoteLineKind, SalesRequestKind, Tier
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.pricing import PricedLine, QuoteTotals
 from gateway.domain.quote_input import LineDraft, PriceCatalog
@@ -48,6 +49,7 @@ def line_row_values(draft: LineDraft, priced: PricedLine) -> dict[str, Any]:
         "years": draft.years,
         "maintenance_starts_on": draft.maintenance_starts_on,
         "maintenance_ends_on": draft.maintenance_ends_on,
+        "converts_evaluation_id": draft.converts_evaluation_id,
         **priced_values(priced),
     }
 
@@ -72,7 +74,9 @@ def stored_line_draft(
     tier = Tier(row.tier)
     license_type = LicenseType(row.license_type)
     missing = DomainError(
-        ErrorCode.INVALID, "A line of this quote has no list price any more; contact sales."
+        ErrorCode.INVALID,
+        "A line of this quote has no list price any more; "
+        + how_to_ask(SalesRequestKind.QUOTE_CHANGE, "this quote"),
     )
     spec: LineSpec
     if kind == QuoteLineKind.NEW:
@@ -114,6 +118,7 @@ def stored_line_draft(
         years=row.years,
         maintenance_starts_on=row.maintenance_starts_on,
         maintenance_ends_on=row.maintenance_ends_on,
+        converts_evaluation_id=row.converts_evaluation_id,
     )
 
 

@@ -29,6 +29,7 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import maintenance
 from gateway.domain import quote as rules
+from gateway.domain.contact_sales import how_to_ask
 from gateway.domain.currency import DZD_COUNTRY
 from gateway.domain.enums import (
     Currency,
@@ -37,6 +38,7 @@ from gateway.domain.enums import (
     PriceKind,
     QuoteLineKind,
     QuoteStatus,
+    SalesRequestKind,
     Tier,
 )
 from gateway.domain.errors import DomainError, DomainErrors, ErrorCode, Refusals
@@ -70,6 +72,7 @@ class UpgradeRequest:
     contact_email: str
     to_tier: Tier
     currency: Currency | None = None
+    sync_with_sens: list[str] | None = None  # R-MAINT-9
 
 
 def no_such_license() -> DomainError:
@@ -139,11 +142,15 @@ async def _terms(
 
 
 async def _check_sync_sens(
-    unit: UnitOfWork, sens: list[str] | None, license_row: LicenseRow
+    unit: UnitOfWork,
+    sens: list[str] | None,
+    license_row: LicenseRow,
+    contacts: set[int] | None = None,
 ) -> list[str]:
-    """R-MAINT-6: the licenses to co-term with; each must be another paid license sharing a
-    contact with this one. Any other SEN is refused with the same INVALID message, whether it
-    exists or not, so the list reveals nothing about other people's licenses."""
+    """R-MAINT-6 (R-MAINT-9 for an upgrade): the licenses to co-term with; each must be
+    another paid license of ``contacts`` (default: this license's contacts). Any other SEN is
+    refused with the same INVALID message, whether it exists or not, so the list reveals
+    nothing about other people's licenses."""
     if not sens:
         return []
     if len(sens) > SYNC_MAX:
@@ -154,7 +161,8 @@ async def _check_sync_sens(
         )
     wanted = [_sen(s) for s in sens]
     found = await queries.licenses_by_sens(unit.session, [s for s in wanted if len(s) <= SEN_MAX])
-    contacts = {license_row.billing_account_id, license_row.technical_account_id}
+    if contacts is None:
+        contacts = {license_row.billing_account_id, license_row.technical_account_id}
     errors = []
     for index, sen in enumerate(wanted):
         other = found.get(sen)
@@ -207,6 +215,7 @@ async def _create(
         version=1,
         requires_sales_review=maintenance.co_term_requires_sales_review(sync_with_sens),
         sync_with_sens=sync_with_sens,
+        partner_discount_percent=terms.partner_percent,  # R-PRICE-6
         **fx_values(terms.fx),
         **quote_totals_values(priced.totals),
         created_at=unit.now,
@@ -264,7 +273,10 @@ async def request_renewal_quote(
     sync = await _check_sync_sens(uow, command.sync_with_sens, license_row)
     price = catalog.price(license_row.product_id, Tier(license_row.tier), PriceKind.RENEWAL)
     if price is None:
-        raise DomainError(ErrorCode.INVALID, "This license has no renewal price; contact sales.")
+        raise DomainError(
+            ErrorCode.INVALID,
+            "This license has no renewal price; " + how_to_ask(SalesRequestKind.OTHER, "it"),
+        )
     currency = _currency(command.currency, license_row, organization.country)
     partner_id, is_reseller = _reseller(principal, license_row)
     terms = await _terms(uow, catalog, currency, organization, partner_id)
@@ -316,6 +328,11 @@ async def request_upgrade_quote(
     check_upgrade(
         deployment=deployment, license_type=license_type, current=current, target=command.to_tier
     )
+    # R-MAINT-9: co-term licenses of the caller (the contact whose email was given).
+    ids = (license_row.billing_account_id, license_row.technical_account_id)
+    roles = zip(ids, contacts, strict=True)
+    caller = {account_id for account_id, address in roles if address == email}
+    sync = await _check_sync_sens(uow, command.sync_with_sens, license_row, caller)
     current_price = catalog.price(license_row.product_id, current, PriceKind.NEW)
     target_price = catalog.price(license_row.product_id, command.to_tier, PriceKind.NEW)
     if current_price is None or target_price is None:
@@ -346,6 +363,8 @@ async def request_upgrade_quote(
         spec=spec,
         license_id=license_row.id,
     )
+    # R-MAINT-9: the upgrade keeps its 12 months from payment (R-MAINT-3); co-terming the
+    # others is for sales, who review the flagged quote.
     return await _create(
         uow,
         action="upgradeQuoteRequest",
@@ -357,5 +376,5 @@ async def request_upgrade_quote(
         draft=draft,
         partner_id=partner_id,
         is_reseller=is_reseller,
-        sync_with_sens=[],
+        sync_with_sens=sync,
     )

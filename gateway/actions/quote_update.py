@@ -11,6 +11,7 @@ from db.queries import quote as queries
 from db.queries.filters import quote_status_is
 from db.rows import OrganizationRow, QuoteLineRow, QuoteRow
 from gateway.actions import messages
+from gateway.actions.conversion import check_conversions
 from gateway.actions.quote_lines import (
     caller_email,
     contact_accounts,
@@ -95,6 +96,9 @@ async def update_quote(
     )
     if parsed.drafts is not None:
         _check_self_service(principal, catalog, parsed.drafts)  # R-QUOTE-3, after the change
+        await check_conversions(
+            uow, parsed.drafts, organization_id=before.organization_id, prefix=("input",)
+        )  # R-EVAL-5
     change = _Change()
     if parsed.drafts is not None or parsed.currency != before.currency:
         await _reprice(uow, before, organization, catalog, stored, parsed, change)
@@ -157,7 +161,8 @@ async def _reprice(
         organization_country=organization.country,
         academic_organization=organization.academic,
         newest_rate=catalog.newest_rate,
-        partner_percent=await queries.partner_discount_percent(uow.session, before.partner_id),
+        # R-PRICE-6: the discount the quote was created with, whatever the partner's is now.
+        partner_percent=before.partner_discount_percent,
     )
     priced = price_quote([d.spec for d in drafts], terms, today=uow.today)
     change.line_rows = [line_row_values(d, ln) for d, ln in zip(drafts, priced.lines, strict=True)]

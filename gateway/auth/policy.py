@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from db.models import Account, AuditEvent, License, Order, Organization, Quote
+from db.models import Account, AuditEvent, License, Order, Organization, Quote, SalesRequest
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PartnerScope as Scope
 from gateway.domain.enums import PrincipalKind
@@ -116,6 +116,9 @@ def audit_event_visible(p: Principal) -> ColumnElement[bool]:
         "License": exists().where(License.id == AuditEvent.entity_id, license_visible(p)),
         "Quote": exists().where(Quote.id == AuditEvent.entity_id, quote_visible(p)),
         "Order": exists().where(Order.id == AuditEvent.entity_id, order_visible(p)),
+        "SalesRequest": exists().where(
+            SalesRequest.id == AuditEvent.entity_id, sales_request_visible(p)
+        ),
     }
     return or_(
         and_(AuditEvent.entity_type == "Account", AuditEvent.entity_id == p.account_id),
@@ -197,6 +200,68 @@ def license_contacts_writable(p: Principal) -> ColumnElement[bool]:
 def license_card_writable(p: Principal) -> ColumnElement[bool]:
     """R-ACC-6: a Cloud subscription's card — its site admins (the license's contacts) and
     staff; partners never handle a customer's card."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(License, p.account_id)
+    return false()
+
+
+def evaluation_convertible(p: Principal) -> ColumnElement[bool]:
+    """R-EVAL-5: a quote line may name an evaluation its caller is a contact of (staff: any);
+    partners resell, they are no contacts of a customer's evaluation."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(License, p.account_id)
+    return false()
+
+
+def sales_request_visible(p: Principal) -> ColumnElement[bool]:
+    """R-REQ-1: staff see the queue; a customer the requests it opened."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return SalesRequest.account_id == p.account_id
+    return false()
+
+
+def sales_request_license(p: Principal) -> ColumnElement[bool]:
+    """R-REQ-1: a request may be about a license its customer is a contact of; any other is
+    "not found" (R-QUOTE-6)."""
+    if p.is_customer and p.account_id is not None:
+        return _contact_of(License, p.account_id)
+    return false()
+
+
+def sales_request_quote(p: Principal) -> ColumnElement[bool]:
+    """R-REQ-1: likewise for a quote."""
+    if p.is_customer and p.account_id is not None:
+        return _contact_of(Quote, p.account_id)
+    return false()
+
+
+def partner_terms_visible(p: Principal, partner_id: int) -> bool:
+    """R-PRICE-6: a partner's discount is commercial terms: staff and the partner itself, not
+    the public directory."""
+    return p.is_staff or (p.is_partner and p.partner_id == partner_id)
+
+
+def billing_address_visible(
+    p: Principal, *, billing_account_id: int, technical_account_id: int
+) -> bool:
+    """R-ACC-8: a subscription's billing address, for its contacts (who may change it) and
+    staff."""
+    if p.is_staff:
+        return True
+    return p.is_customer and p.account_id in (billing_account_id, technical_account_id)
+
+
+def billing_address_writable(p: Principal) -> ColumnElement[bool]:
+    """R-ACC-8: a Cloud subscription's contacts, and staff; partners never (as the card)."""
     match p.kind:
         case PrincipalKind.STAFF:
             return true()

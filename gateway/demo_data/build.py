@@ -28,6 +28,7 @@ class Numbering:
     order: int = 1
     invoice: int = 1
     sen: int = 1_000_001
+    sales_request: int = 1
 
 
 def build_dataset(
@@ -79,6 +80,10 @@ def _number(data: DemoDataset, numbering: Numbering) -> None:
         order.index = position
         order.number = FORMATS["order"].format(numbering.order + position)
         order.invoice_number = FORMATS["invoice"].format(numbering.invoice + position)
+    data.sales_requests.sort(key=lambda request: request.created_at)
+    for position, request in enumerate(data.sales_requests):
+        request.index = position
+        request.number = FORMATS["sales_request"].format(numbering.sales_request + position)
     data.audit_events.sort(key=lambda event: event.at)
 
 

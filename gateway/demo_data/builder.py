@@ -20,6 +20,7 @@ from gateway.demo_data.dataset import (
     DemoOrganization,
     DemoPartner,
     DemoQuote,
+    DemoSalesRequest,
 )
 from gateway.demo_data.dates import midnight, office_hours
 from gateway.demo_data.licenses import IssuedLicense, LicensePlan, issue
@@ -287,7 +288,7 @@ class Builder:
         *,
         at: dt.datetime,
         action: str,
-        entity: DemoQuote | DemoOrder | DemoLicense,
+        entity: DemoQuote | DemoOrder | DemoLicense | DemoSalesRequest | DemoPartner,
         changes: Sequence[tuple[str, str | int | None, str | int | None]],
         customer: DemoAccount | None = None,
         partner: DemoPartner | None = None,

@@ -19,6 +19,8 @@ from gateway.domain.enums import (
     PrincipalKind,
     QuoteLineKind,
     QuoteStatus,
+    SalesRequestKind,
+    SalesRequestStatus,
     TaxIdKind,
     Tier,
 )
@@ -80,6 +82,8 @@ class DemoLicense:
     card_last4: str | None = None
     card_token: str | None = None
     past_due: bool = False
+    converted_to: DemoLicense | None = None  # R-EVAL-5: the paid license that replaced it
+    converted_at: dt.datetime | None = None
     sen: str = ""
     index: int = -1
 
@@ -100,6 +104,7 @@ class DemoQuoteLine:
     maintenance_starts_on: dt.date | None
     maintenance_ends_on: dt.date | None
     priced: PricedLine  # quantity, prices and discounts
+    converts_evaluation: DemoLicense | None = None  # R-EVAL-5
 
 
 @dataclass(eq=False, slots=True)
@@ -143,6 +148,36 @@ class DemoOrder:
     index: int = -1
 
 
+@dataclass(eq=False, slots=True)
+class DemoSalesRequest:
+    """R-REQ-1: a customer's "please contact us", open or answered."""
+
+    kind: SalesRequestKind
+    account: DemoAccount
+    message: str
+    created_at: dt.datetime
+    license: DemoLicense | None = None
+    quote: DemoQuote | None = None
+    status: SalesRequestStatus = SalesRequestStatus.OPEN
+    resolution: str | None = None
+    resolved_at: dt.datetime | None = None
+    resolved_by: str | None = None
+    number: str = ""
+    index: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class DemoBillingAddress:
+    """R-ACC-8: a Cloud subscription's billing address, from ``created_at`` on."""
+
+    license: DemoLicense
+    line1: str
+    city: str
+    postal_code: str | None
+    country: str
+    created_at: dt.datetime
+
+
 @dataclass(frozen=True, slots=True)
 class AuditChange:
     field: str
@@ -158,7 +193,7 @@ class DemoAuditEvent:
     principal_name: str | None
     acting_partner: DemoPartner | None
     action: str
-    entity: DemoQuote | DemoOrder | DemoLicense
+    entity: DemoQuote | DemoOrder | DemoLicense | DemoSalesRequest | DemoPartner
     changes: tuple[AuditChange, ...]
 
 
@@ -171,3 +206,5 @@ class DemoDataset:
     quotes: list[DemoQuote] = field(default_factory=list)
     orders: list[DemoOrder] = field(default_factory=list)
     audit_events: list[DemoAuditEvent] = field(default_factory=list)
+    sales_requests: list[DemoSalesRequest] = field(default_factory=list)
+    billing_addresses: list[DemoBillingAddress] = field(default_factory=list)

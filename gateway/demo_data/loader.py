@@ -43,6 +43,8 @@ COUNTED_TABLES = (
     "orders",
     "order_licenses",
     "audit_events",
+    "sales_requests",
+    "billing_addresses",
     "number_sequences",
 )
 MARKER_ACTION = "demoDataLoad"  # the audit event that records a load (and marks the dataset)
@@ -121,6 +123,7 @@ async def _numbering(conn: Connection) -> Numbering:
         order=current.get("order", default.order),
         invoice=current.get("invoice", default.invoice),
         sen=current.get("sen", default.sen),
+        sales_request=current.get("sales_request", default.sales_request),
     )
 
 
@@ -246,7 +249,7 @@ async def _write(
     )
     offsets = {
         name: await queries.max_id(conn=conn, table=name)
-        for name in ("organizations", "accounts", "licenses", "quotes", "orders")
+        for name in ("organizations", "accounts", "licenses", "quotes", "orders", "sales_requests")
     }
     ids = rows.Ids(
         products=product_ids,
@@ -257,10 +260,13 @@ async def _write(
     await _insert(conn, "accounts", rows.accounts(data, ids, password_hash=password_hash))
     await _insert(conn, "tax_ids", rows.tax_ids(data, ids))
     await _insert(conn, "licenses", rows.licenses(data, ids))
+    await queries.update_rows(conn=conn, table="licenses", rows=rows.conversions(data, ids))
     await _insert(conn, "quotes", rows.quotes(data, ids))
     await _insert(conn, "quote_lines", rows.quote_lines(data, ids))
     await _insert(conn, "orders", rows.orders(data, ids))
     await _insert(conn, "order_licenses", rows.order_licenses(data, ids))
+    await _insert(conn, "sales_requests", rows.sales_requests(data, ids))
+    await _insert(conn, "billing_addresses", rows.billing_addresses(data, ids))
     await _insert(conn, "audit_events", rows.audit_events(data, ids))
 
 
@@ -271,6 +277,7 @@ async def _write_numbering(conn: Connection, start: Numbering, data: DemoDataset
         "order": start.order + len(data.orders),
         "invoice": start.invoice + len(data.orders),
         "sen": start.sen + len(data.licenses),
+        "sales_request": start.sales_request + len(data.sales_requests),
     }
     await queries.set_number_sequences(conn=conn, next_values=next_values)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from gateway.demo_data.dataset import (
@@ -14,6 +15,7 @@ from gateway.demo_data.dataset import (
     DemoOrganization,
     DemoPartner,
     DemoQuote,
+    DemoSalesRequest,
 )
 from gateway.domain.enums import AccountStatus, Deployment
 from gateway.domain.quote_pricing import discounts_record
@@ -47,6 +49,12 @@ class Ids:
 
     def order(self, order: DemoOrder) -> int:
         return self.offsets["orders"] + order.index + 1
+
+    def sales_request(self, request: DemoSalesRequest) -> int:
+        return self.offsets["sales_requests"] + request.index + 1
+
+    def maybe_license(self, license_: DemoLicense | None) -> int | None:
+        return None if license_ is None else self.license(license_)
 
 
 def organizations(data: DemoDataset, ids: Ids) -> list[Row]:
@@ -116,8 +124,23 @@ def licenses(data: DemoDataset, ids: Ids) -> list[Row]:
             "card_token": x.card_token,
             "past_due": x.past_due,
             "created_at": x.created_at,
+            "converted_to_id": None,  # set by ``conversions`` once every license is in
+            "converted_at": None,
         }
         for x in data.licenses
+    ]
+
+
+def conversions(data: DemoDataset, ids: Ids) -> list[Row]:
+    """R-EVAL-5: evaluations and the paid licenses that converted them (inserted later)."""
+    return [
+        {
+            "id": ids.license(x),
+            "converted_to_id": ids.license(x.converted_to),
+            "converted_at": x.converted_at,
+        }
+        for x in data.licenses
+        if x.converted_to is not None
     ]
 
 
@@ -138,6 +161,8 @@ def quotes(data: DemoDataset, ids: Ids) -> list[Row]:
             "version": q.version,
             "requires_sales_review": q.requires_sales_review,
             "sync_with_sens": [x.sen for x in q.sync_with_sens],
+            # R-PRICE-6: what the partner's discount was when the quote was priced.
+            "partner_discount_percent": q.partner.discount_percent if q.partner else Decimal(0),
             "fx_rate": q.fx_rate,
             "fx_margin": q.fx_margin,
             "subtotal": q.subtotal,
@@ -172,6 +197,7 @@ def quote_lines(data: DemoDataset, ids: Ids) -> list[Row]:
             "discount_total": line.priced.discount_total,
             "total": line.priced.total,
             "discounts": discounts_record(line.priced),
+            "converts_evaluation_id": ids.maybe_license(line.converts_evaluation),
         }
         for q in data.quotes
         for position, line in enumerate(q.lines, start=1)
@@ -213,12 +239,52 @@ def order_licenses(data: DemoDataset, ids: Ids) -> list[Row]:
     ]
 
 
+def sales_requests(data: DemoDataset, ids: Ids) -> list[Row]:
+    return [
+        {
+            "id": ids.sales_request(r),
+            "number": r.number,
+            "kind": r.kind,
+            "status": r.status,
+            "account_id": ids.account(r.account),
+            "license_id": ids.maybe_license(r.license),
+            "quote_id": None if r.quote is None else ids.quote(r.quote),
+            "message": r.message,
+            "created_at": r.created_at,
+            "resolution": r.resolution,
+            "resolved_at": r.resolved_at,
+            "resolved_by": r.resolved_by,
+        }
+        for r in data.sales_requests
+    ]
+
+
+def billing_addresses(data: DemoDataset, ids: Ids) -> list[Row]:
+    return [
+        {
+            "license_id": ids.license(a.license),
+            "line1": a.line1,
+            "line2": None,
+            "city": a.city,
+            "postal_code": a.postal_code,
+            "region": None,
+            "country": a.country,
+            "created_at": a.created_at,
+        }
+        for a in data.billing_addresses
+    ]
+
+
 def _entity(event: DemoAuditEvent, ids: Ids) -> tuple[str, int]:
     entity = event.entity
     if isinstance(entity, DemoQuote):
         return "Quote", ids.quote(entity)
     if isinstance(entity, DemoOrder):
         return "Order", ids.order(entity)
+    if isinstance(entity, DemoSalesRequest):
+        return "SalesRequest", ids.sales_request(entity)
+    if isinstance(entity, DemoPartner):
+        return "Partner", ids.partners[entity.index]
     return "License", ids.license(entity)
 
 

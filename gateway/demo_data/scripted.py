@@ -18,6 +18,7 @@ from gateway.demo_data.builder import Builder, QuoteState, audit_deletion
 from gateway.demo_data.dataset import DemoAccount, DemoLicense, DemoOrganization
 from gateway.demo_data.licenses import IssuedLicense, LicensePlan, Scenario
 from gateway.demo_data.quotes import LineRequest
+from gateway.demo_data.selfservice import add_self_service
 from gateway.domain.enums import (
     AccountStatus,
     Currency,
@@ -122,6 +123,7 @@ def add_well_known(b: Builder) -> WellKnown:
     people = _people(b)
     _alice(b, people)
     _bob(b, people)
+    add_self_service(b, people)  # issue #14's stories
     return people
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway.domain.enums import Currency
+from gateway.domain.contact_sales import how_to_ask
+from gateway.domain.enums import Currency, SalesRequestKind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.money import round_money
 
@@ -51,6 +52,9 @@ def list_price_in(
         return round_money(eur)
     if rate is None:
         raise DomainError(
-            ErrorCode.INVALID, "No EUR→DZD exchange rate is available", field=("currency",)
+            ErrorCode.INVALID,
+            "No EUR→DZD exchange rate is available; for a DZD quote, "
+            + how_to_ask(SalesRequestKind.DZD_QUOTE),
+            field=("currency",),
         )
     return dzd_amount(eur, rate=rate, margin=margin if margin is not None else Decimal(0))

@@ -43,6 +43,7 @@ class LicenseStatus(StrEnum):
     ACTIVE = "ACTIVE"
     MAINTENANCE_EXPIRED = "MAINTENANCE_EXPIRED"
     LAPSED = "LAPSED"
+    EVALUATION_CONVERTED = "EVALUATION_CONVERTED"  # R-EVAL-5: a paid license replaced it
 
 
 class QuoteStatus(StrEnum):
@@ -107,6 +108,24 @@ class DiscountKind(StrEnum):
     ACADEMIC = "ACADEMIC"  # R-PRICE-2
     PARTNER = "PARTNER"  # R-PRICE-3
     UPGRADE_CREDIT = "UPGRADE_CREDIT"  # R-UPG-3, what was paid within 30 days
+
+
+class SalesRequestKind(StrEnum):
+    """What a "please contact us" request is about (R-REQ-1)."""
+
+    CUSTOMIZATION = "CUSTOMIZATION"  # R-REQ-2, R-LIC-3
+    CONSENT_TO_ASSIGN = "CONSENT_TO_ASSIGN"  # R-ACC-7
+    TAX_EXEMPTION = "TAX_EXEMPTION"
+    QUOTE_CHANGE = "QUOTE_CHANGE"  # R-QUOTE-3
+    DZD_QUOTE = "DZD_QUOTE"  # R-CUR-2
+    UPGRADE_CREDIT = "UPGRADE_CREDIT"  # R-UPG-3
+    OTHER = "OTHER"
+
+
+class SalesRequestStatus(StrEnum):
+    OPEN = "OPEN"
+    RESOLVED = "RESOLVED"
+    DECLINED = "DECLINED"
 
 
 class AccountStatus(StrEnum):

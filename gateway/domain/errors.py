@@ -31,6 +31,9 @@ class ErrorCode(StrEnum):
     PAYMENT_DECLINED = "PAYMENT_DECLINED"  # R-ACC-6
     NOT_CLOUD = "NOT_CLOUD"
     RATE_LIMITED = "RATE_LIMITED"
+    NOT_CONVERTIBLE = "NOT_CONVERTIBLE"  # R-EVAL-5
+    CUSTOMIZATION_NOT_ELIGIBLE = "CUSTOMIZATION_NOT_ELIGIBLE"  # R-REQ-2
+    NOT_OPEN = "NOT_OPEN"  # R-REQ-1: a sales request already resolved or declined
 
 
 class DomainError(Exception):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from gateway.domain.enums import TIER_ORDER, Deployment, LicenseStatus, LicenseType, Tier
+from gateway.domain.contact_sales import how_to_ask
+from gateway.domain.enums import (
+    TIER_ORDER,
+    Deployment,
+    LicenseStatus,
+    LicenseType,
+    SalesRequestKind,
+    Tier,
+)
 from gateway.domain.errors import DomainError, ErrorCode
 
 EVALUATION_DAYS = 10  # R-EVAL-1
@@ -35,9 +43,13 @@ def license_status(
     evaluation_ends_on: date | None,
     maintenance_ends_on: date | None,
     today: date,
+    converted: bool = False,
 ) -> LicenseStatus:
-    """The status a license shows on ``today`` (a UTC date). End dates are exclusive."""
+    """The status a license shows on ``today`` (a UTC date). End dates are exclusive.
+    ``converted``: an evaluation a paid license replaced (R-EVAL-5), whatever its dates."""
     if license_type == LicenseType.EVALUATION:
+        if converted:
+            return LicenseStatus.EVALUATION_CONVERTED
         if evaluation_ends_on is not None and today < evaluation_ends_on:
             return LicenseStatus.EVALUATION
         return LicenseStatus.EVALUATION_EXPIRED
@@ -85,8 +97,8 @@ def check_evaluation_deployment(
     if deployment not in EVALUATION_DEPLOYMENTS:
         raise DomainError(
             ErrorCode.INVALID,
-            "Evaluations are available for Conex Books Server and Cloud; "
-            "please contact sales to evaluate Data Center",
+            "Evaluations are available for Conex Books Server and Cloud; to evaluate "
+            "Data Center, " + how_to_ask(SalesRequestKind.OTHER),
             field=field,
         )
 

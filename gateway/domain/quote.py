@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from gateway.domain.enums import Deployment, EditBlockedReason, LicenseType, QuoteStatus, Tier
+from gateway.domain.contact_sales import how_to_ask
+from gateway.domain.enums import (
+    Deployment,
+    EditBlockedReason,
+    LicenseType,
+    QuoteStatus,
+    SalesRequestKind,
+    Tier,
+)
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.license import tiers_for
 
@@ -69,8 +77,8 @@ def check_quote_editable(
     if reason == EditBlockedReason.CONTACT_SALES:
         raise DomainError(
             ErrorCode.CONTACT_SALES,
-            "This quote contains a Cloud subscription or an Enterprise product; "
-            "please contact sales to change it",
+            "This quote contains a Cloud subscription or an Enterprise product; to change it, "
+            + how_to_ask(SalesRequestKind.QUOTE_CHANGE, "this quote"),
         )
     raise DomainError(ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value.lower()}")
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from gateway.domain import quote as rules
 from gateway.domain.account import check_country, normalise_email
+from gateway.domain.conversion import check_one_line_per_evaluation
 from gateway.domain.currency import check_currency_allowed
 from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind, QuoteLineKind, Tier
 from gateway.domain.errors import DomainError, ErrorCode, Refusals, at
@@ -53,11 +54,13 @@ class LineDraft:
     years: int | None = None
     maintenance_starts_on: dt.date | None = None  # R-MAINT-4 renewals; others start at payment
     maintenance_ends_on: dt.date | None = None
+    converts_evaluation_id: int | None = None  # R-EVAL-5
 
     def describe(self) -> str:
         """How the audit trail names the line."""
         what = f"{self.kind.value} {self.deployment.value} {self.tier.value} {self.license_type}"
-        return f"{what} x{self.quantity} {self.deployment_entity}"
+        converts = " converting an evaluation" if self.converts_evaluation_id else ""
+        return f"{what} x{self.quantity} {self.deployment_entity}{converts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class NewLineFields:
     license_type: LicenseType
     deployment_entity: str
     quantity: int | None = 1
+    # R-EVAL-5: the evaluation the line converts; 0 when the id named no license.
+    converts_evaluation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +272,11 @@ def parse_new_lines(
         _parse_new_line(index, line, catalog, academic=academic, refusals=refusals)
         for index, line in enumerate(lines)
     ]
+    for refused in check_one_line_per_evaluation(
+        [line.converts_evaluation_id for line in lines],
+        [1 if line.quantity is None else line.quantity for line in lines],
+    ):
+        refusals.add(refused)
     return [draft for draft in drafts if draft is not None]
 
 
@@ -319,4 +329,5 @@ def _parse_new_line(
         spec=NewLine(
             deployment=deployment, license_type=line.license_type, quantity=quantity, price=price
         ),
+        converts_evaluation_id=line.converts_evaluation_id,
     )

@@ -13,8 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from gateway.domain.contact_sales import how_to_ask
 from gateway.domain.currency import check_currency_allowed, list_price_in
-from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteLineKind
+from gateway.domain.enums import Currency, Deployment, LicenseType, QuoteLineKind, SalesRequestKind
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.maintenance import check_renewal_years
 from gateway.domain.money import round_money
@@ -100,7 +101,10 @@ def quote_fx(currency: Currency, newest: FxRate | None) -> FxRate | None:
         return None
     if newest is None:
         raise DomainError(
-            ErrorCode.INVALID, "No EUR→DZD exchange rate is available", field=("currency",)
+            ErrorCode.INVALID,
+            "No EUR→DZD exchange rate is available; for a DZD quote, "
+            + how_to_ask(SalesRequestKind.DZD_QUOTE),
+            field=("currency",),
         )
     return newest
 

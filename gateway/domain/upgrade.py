@@ -39,7 +39,8 @@ def check_upgrade(
     if license_type == LicenseType.EVALUATION:
         raise DomainError(
             ErrorCode.NOT_UPGRADABLE,
-            "An evaluation is converted by buying a license, not upgraded",
+            "An evaluation is converted by buying a license (a new quote line whose "
+            "convertsEvaluation names it), not upgraded",
             field=("sen",),
         )
     check_upgrade_upward(current, target)

@@ -107,6 +107,9 @@ def _header(pdf: FPDF, data: DocumentData) -> None:
     line("Licensee", f"{data.organization.name} ({data.organization.country})")
     if data.organization.address:
         line("Address", data.organization.address)
+    for sen, address in data.billing_addresses:  # R-ACC-8: as it was when paid
+        label = "Billing address" if len(data.billing_addresses) == 1 else f"Billing ({sen})"
+        line(label, address.as_address().printed())
     if data.partner is not None:
         line("Reseller", data.partner.name)  # R-QUOTE-5
     billing_name = order.billing_name if order is not None else data.billing.name

@@ -20,6 +20,7 @@ from gateway.loaders.license import LicenseLoaders
 from gateway.loaders.order import OrderLoaders
 from gateway.loaders.partner import PartnerLoaders
 from gateway.loaders.quote import QuoteLoaders
+from gateway.loaders.sales_request import SalesRequestLoaders
 
 __all__ = ["Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
 
@@ -30,7 +31,13 @@ CountKey: TypeAlias = tuple[Any, Any]
 
 
 class Loaders(
-    LicenseLoaders, QuoteLoaders, OrderLoaders, AccountLoaders, PartnerLoaders, CatalogLoaders
+    LicenseLoaders,
+    QuoteLoaders,
+    OrderLoaders,
+    AccountLoaders,
+    PartnerLoaders,
+    CatalogLoaders,
+    SalesRequestLoaders,
 ):
     """Every loader one request may use; each memoises its keys for the request only.
 

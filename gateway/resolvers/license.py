@@ -8,8 +8,10 @@ import strawberry
 from graphql import GraphQLError
 
 from gateway.actions import license as actions
+from gateway.actions.billing_address import update_billing_address
 from gateway.actions.cloud_card import UpdateCard, update_cloud_card
 from gateway.actions.unit import UnitOfWork
+from gateway.domain.billing_address import parse_address
 from gateway.domain.enums import PrincipalKind
 from gateway.domain.license_input import parse_contacts_change, parse_evaluation_start
 from gateway.integrations.payments import ProcessorUnavailable
@@ -18,6 +20,7 @@ from gateway.schema import payloads as p
 from gateway.schema.info import Info, require
 from gateway.schema.license import License
 from gateway.schema.mutation_inputs import (
+    CloudSubscriptionUpdateBillingAddressInput,
     CloudSubscriptionUpdateCardInput,
     EvaluationStartInput,
     LicenseAssignInput,
@@ -101,6 +104,31 @@ async def license_assign(info: Info, input: LicenseAssignInput) -> p.LicensePayl
             organization_id=decode_id_of(input.organization_id, "Organization"),
         )
         row = await actions.assign_license(uow=uow, principal=uow.principal, command=command)
+        return _license(row)
+
+    return await mutate(info, p.LicensePayload, work, field_prefix=("input",))
+
+
+async def cloud_subscription_update_billing_address(
+    info: Info, input: CloudSubscriptionUpdateBillingAddressInput
+) -> p.LicensePayload:
+    """R-ACC-8 (see actions.billing_address)."""
+    require(info, PrincipalKind.CUSTOMER, PrincipalKind.STAFF)
+    given = input.address
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        pk = require_id(input.license_id, "License", "licenseId")
+        address = parse_address(
+            line1=given.line1,
+            line2=given.line2,
+            city=given.city,
+            postal_code=given.postal_code,
+            region=given.region,
+            country=given.country,
+        )
+        row = await update_billing_address(
+            uow=uow, principal=uow.principal, license_id=pk, address=address
+        )
         return _license(row)
 
     return await mutate(info, p.LicensePayload, work, field_prefix=("input",))

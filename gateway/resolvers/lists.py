@@ -10,6 +10,7 @@ from db.queries import lists as queries
 from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
 from db.queries.partner import partners_where
+from db.queries.sales_request import SALES_REQUESTS, SalesRequestFilter
 from db.rows import Identified
 from gateway.auth import policy
 from gateway.loaders.filters import AccountFilter, LicenseFilter, QuoteFilter
@@ -81,3 +82,13 @@ async def audit_events(
         action=action,
     )
     return await _connection(info, queries.AUDIT_EVENTS, where, page, AuditEventType.from_row)
+
+
+async def sales_requests(
+    info: Info, page: PageRequest, filter_: SalesRequestFilter
+) -> Connection[Any]:
+    """R-REQ-1: staff's queue (oldest first); a customer sees its own requests."""
+    from gateway.schema.sales_request import SalesRequest
+
+    where = [policy.sales_request_visible(info.context.principal), *filter_.conditions()]
+    return await _connection(info, SALES_REQUESTS, where, page, SalesRequest.from_row)

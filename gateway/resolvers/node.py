@@ -18,6 +18,7 @@ def _builders() -> dict[str, tuple[str, Callable[[Any], Node]]]:
     from gateway.schema.order import Order
     from gateway.schema.partner import Organization, Partner, PartnerTokenInfo
     from gateway.schema.quote import Quote
+    from gateway.schema.sales_request import SalesRequest
 
     return {
         "Account": ("account", Account.from_row),
@@ -28,6 +29,7 @@ def _builders() -> dict[str, tuple[str, Callable[[Any], Node]]]:
         "Partner": ("partner", Partner.from_row),
         "AuditEvent": ("audit_event", AuditEvent.from_row),
         "PartnerToken": ("api_token", PartnerTokenInfo.from_row),
+        "SalesRequest": ("sales_request", SalesRequest.from_row),
     }
 
 

@@ -1,4 +1,5 @@
-"""Partner mutations: staff create and revoke partner API tokens (see actions.partner)."""
+"""Partner mutations: staff create and revoke partner API tokens (see actions.partner) and
+set a partner's discount (actions.partner_terms)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from typing import Any
 import strawberry
 
 from gateway.actions import partner as actions
+from gateway.actions.partner_terms import set_partner_discount
 from gateway.actions.unit import UnitOfWork
+from gateway.domain.errors import at
+from gateway.domain.partner import check_partner_discount
 from gateway.resolvers.mutate import mutate, require_id
 from gateway.schema import payloads as p
 from gateway.schema.info import Info, require_staff
-from gateway.schema.mutation_inputs import PartnerTokenCreateInput
-from gateway.schema.partner import PartnerTokenInfo
+from gateway.schema.mutation_inputs import PartnerTokenCreateInput, PartnerUpdateInput
+from gateway.schema.partner import Partner, PartnerTokenInfo
 from gateway.schema.relay import decode_id_of
 
 
@@ -47,3 +51,22 @@ async def partner_token_revoke(info: Info, id: strawberry.ID) -> p.PartnerTokenR
         return {"token_info": PartnerTokenInfo.from_row(row)}
 
     return await mutate(info, p.PartnerTokenRevokePayload, work)
+
+
+async def partner_update(
+    info: Info, id: strawberry.ID, input: PartnerUpdateInput
+) -> p.PartnerPayload:
+    """R-PRICE-6: staff set a partner's discount (see actions.partner_terms)."""
+    require_staff(info)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        pk = require_id(id, "Partner", "id")
+        percent = at(
+            ("input", "discountPercent"), lambda: check_partner_discount(input.discount_percent)
+        )
+        row = await set_partner_discount(
+            uow=uow, principal=uow.principal, partner_id=pk, percent=percent
+        )
+        return {"partner": Partner.from_row(row)}
+
+    return await mutate(info, p.PartnerPayload, work)

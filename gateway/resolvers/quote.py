@@ -42,6 +42,12 @@ def _lines(lines: list[QuoteLineInput]) -> list[NewLineFields]:
             license_type=ln.license_type,
             deployment_entity=ln.deployment_entity,
             quantity=ln.quantity,
+            # R-EVAL-5; 0 (never an id: not found) when it names no license.
+            converts_evaluation_id=(
+                None
+                if ln.converts_evaluation is None
+                else decode_id_of(ln.converts_evaluation, "License") or 0
+            ),
         )
         for ln in lines
     ]
@@ -145,6 +151,7 @@ async def upgrade_quote_request(info: Info, input: UpgradeQuoteRequestInput) -> 
         contact_email=input.contact_email,
         to_tier=input.to_tier,
         currency=input.currency,
+        sync_with_sens=input.sync_with_sens,
     )
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db.queries.pages import PageRequest
+from db.queries.sales_request import NO_SALES_REQUEST_FILTER
 from db.rows import AccountRow
 from gateway.auth import policy
 from gateway.domain.enums import ContactRole, PartnerScope, PrincipalKind, TaxIdKind
@@ -14,20 +15,24 @@ from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter, QuoteFilter
 from gateway.loaders.license import LICENSES_OF_ACCOUNT
 from gateway.loaders.order import ORDERS_OF_ACCOUNT
 from gateway.loaders.quote import QUOTES_OF_ACCOUNT
+from gateway.loaders.sales_request import SALES_REQUESTS_OF_ACCOUNT
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
 from gateway.schema.relay import Connection, Node, connection, encode_id
+from gateway.schema.sales_request import SalesRequestFilterInput
 
 if TYPE_CHECKING:
     from gateway.schema.license import License
     from gateway.schema.order import Order
     from gateway.schema.partner import Partner
     from gateway.schema.quote import Quote
+    from gateway.schema.sales_request import SalesRequest
 
 LicenseRef = Annotated["License", strawberry.lazy("gateway.schema.license")]
 QuoteRef = Annotated["Quote", strawberry.lazy("gateway.schema.quote")]
 OrderRef = Annotated["Order", strawberry.lazy("gateway.schema.order")]
 PartnerRef = Annotated["Partner", strawberry.lazy("gateway.schema.partner")]
+SalesRequestRef = Annotated["SalesRequest", strawberry.lazy("gateway.schema.sales_request")]
 
 
 @strawberry.type
@@ -98,6 +103,19 @@ class Account(Node):
         from gateway.schema.order import Order
 
         return await paged(info, ORDERS_OF_ACCOUNT, self.pk, page, None, Order.from_row)
+
+    @connection(
+        description="Sales requests this account opened, newest first (R-REQ-1); for the "
+        "account holder and staff."
+    )
+    async def sales_requests(
+        self, info: Info, page: PageRequest, filter: SalesRequestFilterInput | None = None
+    ) -> Connection[SalesRequestRef]:
+        from gateway.schema.sales_request import SalesRequest
+
+        key = filter.to_key() if filter else NO_SALES_REQUEST_FILTER
+        relation = SALES_REQUESTS_OF_ACCOUNT
+        return await paged(info, relation, self.pk, page, key, SalesRequest.from_row)
 
 
 @strawberry.type(description="An account in a role on a license, quote or order.")

@@ -24,6 +24,8 @@ for _enum in (
     enums.DiscountKind,
     enums.PrincipalKind,
     enums.EditBlockedReason,
+    enums.SalesRequestKind,
+    enums.SalesRequestStatus,
     ErrorCode,
 ):
     strawberry.enum(_enum)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db.rows import LicenseRow
+from gateway.auth import policy
 from gateway.domain import license as rules
 from gateway.domain import pricing, upgrade
 from gateway.domain.currency import list_price_in
@@ -25,7 +26,7 @@ from gateway.domain.enums import (
 from gateway.domain.errors import DomainError
 from gateway.schema.account import Contact
 from gateway.schema.catalog import Product, SupportPlan, product_of
-from gateway.schema.common import Money
+from gateway.schema.common import Address, Money
 from gateway.schema.info import Info, MaybeAwaitable, with_catalog
 from gateway.schema.relay import Node, encode_id
 
@@ -84,11 +85,13 @@ class License(Node):
             evaluation_ends_on=self.row.evaluation_ends_on,
             maintenance_ends_on=self.row.maintenance_ends_on,
             today=today,
+            converted=self.row.converted_to_id is not None,
         )
 
     # Fields derived from the catalog: plain resolvers (see ``with_catalog``).
     @strawberry.field(
-        description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2).",
+        description="Derived from the dates (R-EVAL-1, R-MAINT-7, R-LIC-2) and a conversion "
+        "(R-EVAL-5).",
         graphql_type=LicenseStatus,
     )
     def status(self, info: Info) -> MaybeAwaitable[LicenseStatus]:
@@ -128,12 +131,37 @@ class License(Node):
         return with_catalog(info, plan)
 
     @strawberry.field(
-        description="Only for the license's contacts, once it is paid (R-PRICE-5, R-SEC-3)."
+        description="Only for the license's contacts, once it is paid (R-PRICE-5, R-SEC-3); "
+        "never for a converted evaluation (R-EVAL-5)."
     )
     def license_key(self, info: Info) -> str | None:
+        if self.row.converted_to_id is not None:
+            return None
         account_id = info.context.principal.account_id
         contacts = (self.row.billing_account_id, self.row.technical_account_id)
         return self.row.license_key if account_id is not None and account_id in contacts else None
+
+    @strawberry.field(description="The paid license that converted this evaluation (R-EVAL-5).")
+    async def converted_to(self, info: Info) -> License | None:
+        if self.row.converted_to_id is None:
+            return None
+        row = await info.context.loaders.license.load(self.row.converted_to_id)
+        return License.from_row(row) if row else None
+
+    @strawberry.field(
+        description="A Cloud subscription's billing address, printed on its invoices (R-ACC-8); "
+        "for its contacts and staff."
+    )
+    async def billing_address(self, info: Info) -> Address | None:
+        visible = policy.billing_address_visible(
+            info.context.principal,
+            billing_account_id=self.row.billing_account_id,
+            technical_account_id=self.row.technical_account_id,
+        )
+        if not visible:
+            return None
+        row = await info.context.loaders.billing_address.load(self.row.id)
+        return Address.from_row(row) if row else None
 
     @strawberry.field(
         description="Cloud only: paid subscriptions are backed up (R-EVAL-3).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.resolvers import account, auth, license, order, partner, quote
+from gateway.resolvers import account, auth, license, order, partner, quote, sales_request
 
 
 @strawberry.type
@@ -36,3 +36,9 @@ class Mutation:
     partner_token_create = strawberry.mutation(resolver=partner.partner_token_create)
     partner_token_revoke = strawberry.mutation(resolver=partner.partner_token_revoke)
     license_assign = strawberry.mutation(resolver=license.license_assign)
+    sales_request_create = strawberry.mutation(resolver=sales_request.sales_request_create)
+    sales_request_resolve = strawberry.mutation(resolver=sales_request.sales_request_resolve)
+    partner_update = strawberry.mutation(resolver=partner.partner_update)
+    cloud_subscription_update_billing_address = strawberry.mutation(
+        resolver=license.cloud_subscription_update_billing_address
+    )

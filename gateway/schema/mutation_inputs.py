@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import strawberry
 
-from gateway.domain.enums import Currency, LicenseType, PartnerScope, PaymentMethod, TaxIdKind, Tier
+from gateway.domain.enums import (
+    Currency,
+    LicenseType,
+    PartnerScope,
+    PaymentMethod,
+    SalesRequestKind,
+    SalesRequestStatus,
+    TaxIdKind,
+    Tier,
+)
 
 
 @strawberry.input
@@ -43,6 +52,9 @@ class QuoteLineInput:
     license_type: LicenseType
     deployment_entity: str
     quantity: int | None = 1
+    converts_evaluation: strawberry.ID | None = strawberry.field(
+        default=None, description="R-EVAL-5: the evaluation license this purchase converts."
+    )
 
 
 @strawberry.input
@@ -85,6 +97,11 @@ class UpgradeQuoteRequestInput:
     contact_email: str
     to_tier: Tier
     currency: Currency | None = None
+    sync_with_sens: list[str] | None = strawberry.field(
+        default=None,
+        description="R-MAINT-9: co-term other licenses of yours with the upgrade; flags the "
+        "quote for sales review.",
+    )
 
 
 @strawberry.input
@@ -164,3 +181,40 @@ class PartnerTokenCreateInput:
 class LicenseAssignInput:
     license_id: strawberry.ID
     organization_id: strawberry.ID
+
+
+@strawberry.input
+class SalesRequestCreateInput:
+    kind: SalesRequestKind
+    message: str
+    license_id: strawberry.ID | None = None
+    quote_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class SalesRequestResolveInput:
+    status: SalesRequestStatus = strawberry.field(description="RESOLVED or DECLINED.")
+    resolution: str
+
+
+@strawberry.input
+class PartnerUpdateInput:
+    discount_percent: Decimal | None = strawberry.field(
+        default=None, description="R-PRICE-6: 0 to 50."
+    )
+
+
+@strawberry.input
+class AddressInput:
+    line1: str
+    line2: str | None = None
+    city: str
+    postal_code: str | None = None
+    region: str | None = None
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2.")
+
+
+@strawberry.input
+class CloudSubscriptionUpdateBillingAddressInput:
+    license_id: strawberry.ID
+    address: AddressInput

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db.queries.pages import PageRequest
 from db.rows import ApiTokenRow, OrganizationRow, PartnerRow
+from gateway.auth import policy
 from gateway.domain.enums import PartnerScope
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter
 from gateway.loaders.license import LICENSES_OF_ORGANIZATION
@@ -71,6 +73,7 @@ class Partner(Node):
     region: str
     country: str
     website: str | None
+    _discount_percent: strawberry.Private[Decimal]
 
     @classmethod
     def from_row(cls, row: PartnerRow) -> Partner:
@@ -81,7 +84,17 @@ class Partner(Node):
             region=row.region,
             country=row.country,
             website=row.website,
+            _discount_percent=row.discount_percent,
         )
+
+    @strawberry.field(
+        description="The partner discount on the quotes it creates, in % (R-PRICE-3, "
+        "R-PRICE-6); for staff and the partner itself."
+    )
+    def discount_percent(self, info: Info) -> Decimal | None:
+        if not policy.partner_terms_visible(info.context.principal, self.pk):
+            return None
+        return self._discount_percent
 
     @connection(description="Quotes it resold that the caller may see (R-QUOTE-5).")
     async def quotes(

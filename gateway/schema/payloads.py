@@ -10,8 +10,9 @@ from gateway.schema.account import Account
 from gateway.schema.common import UserError
 from gateway.schema.license import License
 from gateway.schema.order import Order
-from gateway.schema.partner import PartnerTokenInfo
+from gateway.schema.partner import Partner, PartnerTokenInfo
 from gateway.schema.quote import Quote
+from gateway.schema.sales_request import SalesRequest
 
 
 @strawberry.type
@@ -90,3 +91,13 @@ class PartnerTokenCreatePayload(Payload):
 @strawberry.type
 class PartnerTokenRevokePayload(Payload):
     token_info: PartnerTokenInfo | None = None
+
+
+@strawberry.type
+class SalesRequestPayload(Payload):
+    sales_request: SalesRequest | None = None
+
+
+@strawberry.type
+class PartnerPayload(Payload):
+    partner: Partner | None = None

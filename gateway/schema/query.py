@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 
 from db.queries.pages import PageRequest
+from db.queries.sales_request import NO_SALES_REQUEST_FILTER
 from gateway.auth import policy
 from gateway.domain import support
 from gateway.domain.enums import TIER_ORDER
@@ -36,6 +37,7 @@ from gateway.schema.license import License
 from gateway.schema.partner import Partner
 from gateway.schema.quote import Quote
 from gateway.schema.relay import Connection, Node, connection
+from gateway.schema.sales_request import SalesRequest, SalesRequestFilterInput
 
 
 @strawberry.type(description="Staff figures.")
@@ -116,6 +118,15 @@ class Query:
         entity_id = filter.entity_id if filter else None
         action = filter.action if filter else None
         return await lists.audit_events(info, page, entity_id, action)
+
+    @connection(
+        description="Sales requests (R-REQ-1): staff's queue, oldest first; a customer's own."
+    )
+    async def sales_requests(
+        self, info: Info, page: PageRequest, filter: SalesRequestFilterInput | None = None
+    ) -> Connection[SalesRequest]:
+        key = filter.to_key() if filter else NO_SALES_REQUEST_FILTER
+        return await lists.sales_requests(info, page, key)
 
     @strawberry.field(description="Staff only; null for everyone else.")
     def metrics(self, info: Info) -> Metrics | None:

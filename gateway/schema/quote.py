@@ -84,6 +84,15 @@ class QuoteLine(Node):
         row = await info.context.loaders.license.load(self.row.license_id)
         return License.from_row(row) if row else None
 
+    @strawberry.field(description="The evaluation this purchase converts (R-EVAL-5).")
+    async def converts_evaluation(self, info: Info) -> LicenseRef | None:
+        from gateway.schema.license import License
+
+        if self.row.converts_evaluation_id is None:
+            return None
+        row = await info.context.loaders.license.load(self.row.converts_evaluation_id)
+        return License.from_row(row) if row else None
+
     @strawberry.field
     def unit_price(self) -> Money:
         return Money.of(self.row.unit_price, self.currency)

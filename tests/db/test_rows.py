@@ -16,15 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.models import (
     Account,
     AuditEvent,
+    BillingAddress,
     License,
     Order,
     Organization,
     Partner,
     Quote,
     QuoteLine,
+    SalesRequest,
     TaxId,
 )
-from db.queries import account, audit, auth, lists, order, partner, quote
+from db.queries import account, audit, auth, lists, order, partner, quote, sales_request
 from db.queries import license as license_queries
 from db.queries.api_token import PUBLIC_TOKEN_COLUMNS
 from db.queries.batch import Children
@@ -34,6 +36,7 @@ from db.rows import (
     AccountRow,
     ApiTokenRow,
     AuditEventRow,
+    BillingAddressRow,
     LicenseRow,
     OrderRow,
     OrganizationRow,
@@ -43,6 +46,7 @@ from db.rows import (
     QuoteLineRow,
     QuoteRow,
     RefreshTokenRow,
+    SalesRequestRow,
     TaxIdRow,
 )
 from gateway.auth import principal as principals
@@ -66,12 +70,14 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 TABLES: list[tuple[Any, type[Any]]] = [
     (Account, AccountRow),
     (AuditEvent, AuditEventRow),
+    (BillingAddress, BillingAddressRow),
     (License, LicenseRow),
     (Order, OrderRow),
     (Organization, OrganizationRow),
     (Partner, PartnerRow),
     (Quote, QuoteRow),
     (QuoteLine, QuoteLineRow),
+    (SalesRequest, SalesRequestRow),
     (TaxId, TaxIdRow),
 ]
 
@@ -119,6 +125,12 @@ STATEMENTS: list[tuple[str, AnySelect, type[Any], tuple[str, ...]]] = [
     ("a token's public columns", select(*PUBLIC_TOKEN_COLUMNS), ApiTokenRow, ()),
     ("usable reset token", auth.USABLE_PASSWORD_RESET_TOKEN, PasswordResetTokenRow, ()),
     ("refresh token", auth.REFRESH_TOKEN, RefreshTokenRow, ()),
+    (
+        "sales request by id",
+        sales_request.sales_request_by_id_statement(visible=ANYONE),
+        SalesRequestRow,
+        (),
+    ),
 ]
 
 
@@ -132,7 +144,7 @@ def _row_class(decode: Callable[[Sequence[Any]], Any]) -> type[Any]:
 def _relations() -> list[tuple[str, Children[Any]]]:
     """Every paged relation ``db.queries`` defines, found by type (a new one is covered)."""
     found = []
-    for module in (account, audit, license_queries, order, partner, quote):
+    for module in (account, audit, license_queries, order, partner, quote, sales_request):
         for name, value in vars(module).items():
             if isinstance(value, Children):
                 found.append((f"{module.__name__}.{name}", value))

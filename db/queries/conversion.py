@@ -1,0 +1,91 @@
+"""Evaluations a quote line converts (R-EVAL-5): reading them for the checks, and marking one
+converted when the quote is paid."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Account, License
+from db.queries import catalog
+from gateway.domain.enums import AccountStatus, Deployment, LicenseType
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationRow:
+    """The columns of a license the conversion rules read (a typed row)."""
+
+    id: int
+    sen: str
+    product_id: int
+    organization_id: int
+    deployment_entity: str
+    license_type: LicenseType
+    evaluation_ends_on: dt.date | None
+    converted_to_id: int | None
+    billing_account_id: int
+    technical_account_id: int
+
+    @classmethod
+    def of(cls, row: Any) -> EvaluationRow:
+        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
+
+
+_COLUMNS = [License.__table__.c[f.name] for f in dataclasses.fields(EvaluationRow)]
+
+
+async def licenses_to_convert(
+    session: AsyncSession, ids: Iterable[int], visible: ColumnElement[bool]
+) -> dict[int, EvaluationRow]:
+    """The licenses of ``ids`` that ``visible`` (a policy predicate) lets the caller name."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = select(*_COLUMNS).where(License.id.in_(wanted), visible)
+    return {row.id: EvaluationRow.of(row) for row in await session.execute(stmt)}
+
+
+async def evaluation_for_update(session: AsyncSession, license_id: int) -> EvaluationRow | None:
+    """The license, locked: a concurrent payment converting it waits, then sees it converted."""
+    stmt = select(*_COLUMNS).where(License.id == license_id).with_for_update()
+    row = (await session.execute(stmt)).first()
+    return EvaluationRow.of(row) if row is not None else None
+
+
+async def deployments(session: AsyncSession, product_ids: Iterable[int]) -> dict[int, Deployment]:
+    return await catalog.deployments_by_product(conn=session, product_ids=product_ids)
+
+
+async def mark_converted(
+    session: AsyncSession, *, evaluation_id: int, paid_license_id: int, now: dt.datetime
+) -> bool:
+    """R-EVAL-5: the evaluation ends as converted and its key is withdrawn (R-SEC-3: a key
+    that no longer licenses anything is not kept). Guarded: True only for the one call that
+    converted it."""
+    stmt = (
+        update(License)
+        .where(
+            License.id == evaluation_id,
+            License.license_type == LicenseType.EVALUATION,
+            License.converted_to_id.is_(None),
+        )
+        .values(converted_to_id=paid_license_id, converted_at=now, license_key=None)
+        .returning(License.id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def contact_emails(session: AsyncSession, account_ids: Iterable[int]) -> list[str]:
+    """The emails of these accounts, each once, in the order asked (closed ones left out)."""
+    wanted = list(dict.fromkeys(account_ids))
+    stmt = select(Account.id, Account.email).where(
+        Account.id.in_(wanted), Account.status != AccountStatus.CLOSED
+    )
+    found = {row.id: row.email for row in await session.execute(stmt)}
+    return [found[i] for i in wanted if i in found]
