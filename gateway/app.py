@@ -1,5 +1,6 @@
-"""The Starlette application: /graphql, /graphiql/ (its assets), /healthz, /readyz (the
-database and, when configured, Redis)."""
+"""The Starlette application: /graphql, /graphiql/ (its assets), /documents (PDFs),
+/webhooks/payments (the payment processor's), /healthz, /readyz (the database and, when
+configured, Redis)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
+from gateway.http.webhooks import payment_webhook
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         routes=[
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
+            Route("/webhooks/payments", payment_webhook, methods=["POST"]),
             asset_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -8,6 +8,7 @@ from db.models.mail import NumberSequence, OutgoingMail
 from db.models.order import Order, order_licenses
 from db.models.organization import Organization
 from db.models.partner import ApiToken, Partner
+from db.models.payment import Payment
 from db.models.quote import Quote, QuoteLine
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "OutgoingMail",
     "Partner",
     "PasswordResetToken",
+    "Payment",
     "Price",
     "Product",
     "ProductRelease",

@@ -20,6 +20,7 @@ from gateway.loaders.catalog import CatalogCache, CatalogLoader, CatalogLoaders
 from gateway.loaders.license import LicenseLoaders
 from gateway.loaders.order import OrderLoaders
 from gateway.loaders.partner import PartnerLoaders
+from gateway.loaders.payment import PaymentLoaders
 from gateway.loaders.quote import QuoteLoaders
 
 __all__ = ["RELATIONS", "Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
@@ -34,7 +35,13 @@ RELATIONS: dict[str, Relation] = {
 
 
 class Loaders(
-    LicenseLoaders, QuoteLoaders, OrderLoaders, AccountLoaders, PartnerLoaders, CatalogLoaders
+    LicenseLoaders,
+    QuoteLoaders,
+    OrderLoaders,
+    AccountLoaders,
+    PartnerLoaders,
+    PaymentLoaders,
+    CatalogLoaders,
 ):
     """Every loader one request may use; each memoises its keys for the request only.
 

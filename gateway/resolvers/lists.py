@@ -10,6 +10,7 @@ from db.queries import lists as queries
 from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
 from db.queries.partner import partners_where
+from db.queries.payment import PAYMENTS
 from gateway.auth import policy
 from gateway.loaders.filters import AccountFilter, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info
@@ -79,3 +80,10 @@ async def audit_events(
         action=action,
     )
     return await _connection(info, queries.AUDIT_EVENTS, where, page, AuditEventType.from_row)
+
+
+async def payments(info: Info, page: PageRequest) -> Connection[Any]:
+    from gateway.schema.payment import Payment as PaymentType
+
+    where = [policy.payment_visible(info.context.principal)]
+    return await _connection(info, PAYMENTS, where, page, PaymentType.from_row)

@@ -11,6 +11,7 @@ from gateway.schema.common import UserError
 from gateway.schema.license import License
 from gateway.schema.order import Order
 from gateway.schema.partner import PartnerTokenInfo
+from gateway.schema.payment import Payment
 from gateway.schema.quote import Quote
 
 
@@ -90,3 +91,13 @@ class PartnerTokenCreatePayload(Payload):
 @strawberry.type
 class PartnerTokenRevokePayload(Payload):
     token_info: PartnerTokenInfo | None = None
+
+
+@strawberry.type
+class QuotePayPayload(Payload):
+    """The payment and, once it succeeded, its order; a decline is a FAILED payment with a
+    PAYMENT_DECLINED userError (R-PAY-2)."""
+
+    payment: Payment | None = None
+    order: Order | None = None
+    quote: Quote | None = None

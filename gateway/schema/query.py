@@ -34,6 +34,7 @@ from gateway.schema.inputs import (
 )
 from gateway.schema.license import License
 from gateway.schema.partner import Partner
+from gateway.schema.payment import Payment
 from gateway.schema.quote import Quote
 from gateway.schema.relay import Connection, Node, connection
 
@@ -116,6 +117,13 @@ class Query:
         entity_id = filter.entity_id if filter else None
         action = filter.action if filter else None
         return await lists.audit_events(info, page, entity_id, action)
+
+    @connection(
+        description="Online payments, newest first (R-PAY-*): staff see all, customers those "
+        "of their quotes, partners with quotes:write those of the quotes they resold."
+    )
+    async def payments(self, info: Info, page: PageRequest) -> Connection[Payment]:
+        return await lists.payments(info, page)
 
     @strawberry.field(description="Staff only; null for everyone else.")
     def metrics(self, info: Info) -> Metrics | None:
