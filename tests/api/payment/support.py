@@ -52,7 +52,9 @@ RECENT_PAYMENTS = """
 query RecentPayments($after: String) {
   payments(first: 50, after: $after) {
     totalCount
-    edges { node { id status method amount { amount currency } createdAt quote { number } failureMessage } }
+    edges {
+      node { id status method amount { amount currency } createdAt quote { number } failureMessage }
+    }
   }
 }
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -205,11 +206,11 @@ async def test_r_pay_4_in_progress_the_quote_is_neither_edited_nor_paid_again(
     (stored,) = await payments_of(world, quote)
     secret = webhook_secret(settings)
     assert secret is not None
-    body, headers = webhook(stored, secret=secret)
-    response = await send_webhook(client, body, headers)
+    event, headers = webhook(stored, secret=secret)
+    response = await send_webhook(client, event, headers)
     assert (response.status_code, response.json()["outcome"]) == (200, "settled")
     # The same event again (the processor resends until it hears 200): nothing more.
-    again = await send_webhook(client, body, headers)
+    again = await send_webhook(client, event, headers)
     assert (again.status_code, again.json()["outcome"]) == (200, "unchanged")
     assert len(await rows(world.engine, Order, Order.quote_id == quote)) == 1
     assert len(await rows(world.engine, OutgoingMail)) == 2
@@ -346,7 +347,7 @@ async def test_r_pay_2_a_webhook_of_an_unknown_payment_is_acknowledged(
     quote = await quote_to_pay(world)
     ok(await pay(client, world.alice_token, quote, "pm_card_authenticationRequired"), FIELD)
     (stored,) = await payments_of(world, quote)
-    other = type("P", (), {**{c: getattr(stored, c) for c in stored._fields}})
+    other = SimpleNamespace(**stored._asdict())
     other.processor_payment_id, other.id = "pi_unknown", 999
     body, headers = webhook(other, secret=webhook_secret(settings) or "")
     response = await send_webhook(client, body, headers)
