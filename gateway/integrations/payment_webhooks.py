@@ -20,13 +20,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import stripe
-
 from gateway.domain.enums import Currency, PaymentStatus
-from gateway.integrations.payments import PaymentResult, from_minor_units
-from gateway.integrations.payments_stripe import result_of
+from gateway.integrations.payments import CardInfo, PaymentResult, from_minor_units
 
 TOLERANCE_SECONDS = 300  # R-PAY-3
+DECLINED = "Your card was declined."
+_STATUSES = {
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "requires_action": PaymentStatus.REQUIRES_ACTION,
+    "processing": PaymentStatus.PROCESSING,
+    "requires_capture": PaymentStatus.PROCESSING,
+    "requires_payment_method": PaymentStatus.FAILED,
+    "requires_confirmation": PaymentStatus.FAILED,
+    "canceled": PaymentStatus.FAILED,
+}
 INTENT_EVENTS = frozenset(
     {
         "payment_intent.succeeded",
@@ -56,6 +63,8 @@ class IntentEvent:
 
 def verify(payload: bytes, signature: str | None, secret: str) -> IntentEvent | None:
     """The PaymentIntent event in a verified body; None for another (verified) event."""
+    import stripe  # here, not at import: the library is large and most requests never verify
+
     if not signature:
         raise WebhookRefused("no Stripe-Signature header")
     try:
@@ -81,6 +90,37 @@ def verify(payload: bytes, signature: str | None, secret: str) -> IntentEvent | 
     )
 
 
+def intent_status(status: str) -> PaymentStatus:
+    return _STATUSES.get(status, PaymentStatus.PROCESSING)
+
+
+def result_of(intent: Any) -> PaymentResult:
+    """A PaymentIntent (the library's object or the webhook's) as the port's result."""
+    status = intent_status(str(intent.status))
+    failure = None
+    if status is PaymentStatus.FAILED:
+        error = getattr(intent, "last_payment_error", None)
+        failure = (getattr(error, "message", None) if error else None) or DECLINED
+    return PaymentResult(
+        status=status,
+        processor_payment_id=str(intent.id),
+        card=card_of(getattr(intent, "payment_method", None)),
+        client_secret=intent.client_secret if status is PaymentStatus.REQUIRES_ACTION else None,
+        failure_message=failure,
+    )
+
+
+def card_of(method: Any) -> CardInfo | None:
+    """Brand and last 4 of an expanded PaymentMethod (None for a bare id)."""
+    if method is None or isinstance(method, str):
+        return None
+    if method.type == "card" and method.card is not None:
+        return CardInfo(brand=str(method.card.brand), last4=str(method.card.last4))
+    if method.type == "paypal":
+        return CardInfo(brand="paypal")
+    return None
+
+
 def _currency(code: Any) -> Currency | None:
     try:
         return Currency(str(code).upper())
@@ -97,6 +137,8 @@ def signed_event(
 ) -> tuple[bytes, str]:
     """An event as Stripe sends it, and its ``Stripe-Signature`` header (the development
     processor's webhooks, and the tests)."""
+    import stripe
+
     now = int(time.time()) if timestamp is None else timestamp
     body = json.dumps(
         {

@@ -24,6 +24,7 @@ from typing import Any
 import stripe
 
 from gateway.domain.enums import Currency, PaymentMethod, PaymentStatus
+from gateway.integrations.payment_webhooks import card_of, result_of
 from gateway.integrations.payments import (
     CardInfo,
     PaymentDeclined,
@@ -48,19 +49,6 @@ UNAVAILABLE = (
     stripe.RateLimitError,
     stripe.IdempotencyError,
 )
-_STATUSES = {
-    "succeeded": PaymentStatus.SUCCEEDED,
-    "requires_action": PaymentStatus.REQUIRES_ACTION,
-    "processing": PaymentStatus.PROCESSING,
-    "requires_capture": PaymentStatus.PROCESSING,
-    "requires_payment_method": PaymentStatus.FAILED,
-    "requires_confirmation": PaymentStatus.FAILED,
-    "canceled": PaymentStatus.FAILED,
-}
-
-
-def intent_status(status: str) -> PaymentStatus:
-    return _STATUSES.get(status, PaymentStatus.PROCESSING)
 
 
 class StripeProcessor:
@@ -139,33 +127,6 @@ class StripeProcessor:
             raise _unavailable(exc) from None
         if intent.status != "succeeded":
             raise PaymentDeclined(f"The card was declined for {amount} {currency.value}")
-
-
-def result_of(intent: Any) -> PaymentResult:
-    """A PaymentIntent (the library's object or the webhook's) as the port's result."""
-    status = intent_status(str(intent.status))
-    failure = None
-    if status is PaymentStatus.FAILED:
-        error = getattr(intent, "last_payment_error", None)
-        failure = (getattr(error, "message", None) if error else None) or DECLINED
-    return PaymentResult(
-        status=status,
-        processor_payment_id=str(intent.id),
-        card=card_of(getattr(intent, "payment_method", None)),
-        client_secret=intent.client_secret if status is PaymentStatus.REQUIRES_ACTION else None,
-        failure_message=failure,
-    )
-
-
-def card_of(method: Any) -> CardInfo | None:
-    """Brand and last 4 of an expanded PaymentMethod (None for a bare id)."""
-    if method is None or isinstance(method, str):
-        return None
-    if method.type == "card" and method.card is not None:
-        return CardInfo(brand=str(method.card.brand), last4=str(method.card.last4))
-    if method.type == "paypal":
-        return CardInfo(brand="paypal")
-    return None
 
 
 def _declined(exc: stripe.CardError) -> PaymentResult:
