@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import time
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from db.models import AuditEvent, Order, OutgoingMail, Payment, Quote
-from gateway.domain.enums import PaymentStatus, QuoteStatus
+from gateway.domain.enums import Currency, PaymentStatus, QuoteStatus
 from gateway.integrations.payments import webhook_secret
 from gateway.settings import Settings
 from tests.api.account.world import (
@@ -62,7 +64,7 @@ async def test_r_pay_1_a_contact_pays_with_pm_card_visa_and_gets_order_licenses_
     assert (paid.payment_method, paid.payment_reference) == ("CARD", stored.processor_payment_id)
     # R-PAY-2: the billing and the technical contact, once each.
     for address in ("alice@example.com", "bob@example.com"):
-        (mail,) = [m for m in await mail_to(world.engine, address) if m.template != "x"]
+        (mail,) = await mail_to(world.engine, address)
         assert mail.template == "payment_received" and "O-500000" in mail.body
 
 
@@ -123,10 +125,6 @@ async def test_r_pay_1_strangers_staff_and_anonymous_cannot_pay(client: Any, wor
 async def test_r_pay_1_refusals_write_nothing(
     client: Any, world: World, values: dict[str, Any], variables: dict[str, Any], expected: Any
 ) -> None:
-    import datetime as dt
-
-    from gateway.domain.enums import Currency
-
     if values.get("valid_until") == "past":
         values["valid_until"] = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     if "currency" in values:
@@ -140,8 +138,6 @@ async def test_r_pay_1_refusals_write_nothing(
 
 
 async def test_r_pay_1_dzd_is_paid_by_card_for_its_total(client: Any, world: World) -> None:
-    from gateway.domain.enums import Currency
-
     quote = await quote_to_pay(world, line(world, total="576000.00"), currency=Currency.DZD)
     result = ok(await pay(client, world.alice_token, quote), FIELD)
     assert result["payment"]["amount"] == {"amount": "576000.00", "currency": "DZD"}
@@ -249,8 +245,6 @@ async def test_r_pay_4_a_failed_authentication_opens_the_quote_again(
 async def test_r_pay_3_bad_signature_and_stale_timestamp_are_refused(
     client: Any, world: World, settings: Settings
 ) -> None:
-    import time
-
     quote = await quote_to_pay(world)
     ok(await pay(client, world.alice_token, quote, "pm_card_authenticationRequired"), FIELD)
     (stored,) = await payments_of(world, quote)
