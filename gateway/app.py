@@ -1,6 +1,7 @@
-"""The Starlette application: /graphql, /graphiql/ (its assets), /documents (PDFs),
-/webhooks/payments (the payment processor's), /healthz, /readyz (the database and, when
-configured, Redis)."""
+"""The Starlette application: /graphql, /graphiql/ (its assets), /staff/session (staff sign-in
+for GraphiQL), /documents (PDFs), /webhooks/payments (the payment processor's), /healthz, /readyz
+(the database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
+delivered inline (``CONEX_MAIL_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from gateway.http.cors import cors_middleware
 from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
+from gateway.http.staff_session import staff_session_route
 from gateway.http.webhooks import payment_webhook
+from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
@@ -147,7 +150,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_gc()  # in each Uvicorn worker, once the app is built
-        yield
+        async with inline_delivery(services.engine, settings):  # CONEX_MAIL_DELIVERY=inline
+            yield
         await services_of(app).aclose()
 
     app = Starlette(
@@ -156,6 +160,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
             Route("/webhooks/payments", payment_webhook, methods=["POST"]),
             asset_route(),
+            staff_session_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

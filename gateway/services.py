@@ -26,9 +26,10 @@ Lifetimes (the app's is the worker process's under Uvicorn):
 - ``redis`` — the Redis client when ``CONEX_REDIS_URL`` is set (connections are made on
   first use, not when it is built); closed by the lifespan.
 
-Mail is not a service of the app: resolvers queue it in the outbox in their unit of work and
-``conex-gateway send-mail`` delivers it (``gateway/integrations/mail.py``), with the
-``CONEX_MAIL_DIR``/``CONEX_SMTP_URL`` settings.
+Mail is not a service of the app: resolvers queue it in the outbox in their unit of work;
+with ``CONEX_MAIL_DELIVERY=inline`` the lifespan runs a deliverer task for the app's life
+(``gateway.integrations.mail.inline_delivery``), else ``conex-gateway send-mail --watch``
+delivers it, with the ``CONEX_MAIL_DIR``/``CONEX_SMTP_URL`` settings.
 """
 
 from __future__ import annotations

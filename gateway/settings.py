@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     mail_dir: Path = VAR_DIR / "mail"
     smtp_url: str | None = Field(default=None, repr=False)
+    # Who sends the outbox: `serve` itself (inline) or `send-mail --watch` (worker); unset:
+    # inline in dev, worker in prod (gateway/integrations/mail.py).
+    mail_delivery: Literal["inline", "worker"] | None = None
     # The API's own links (signed /documents links); `serve` defaults it to where it listens.
     public_url: str = "http://127.0.0.1:8000"
     # The web UI: base of the reset-password and invitation links in mail (CONEX_PUBLIC_URL
@@ -46,6 +49,8 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=2.0, gt=0)
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # A staff browser session (GraphiQL sign-in, gateway/auth/staff_session.py).
+    staff_session_minutes: int = Field(default=240, ge=5, le=720)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     # Operation limits (README "Limits"): checked before any resolver runs.
     max_depth: int = Field(default=12, ge=2, le=100)
@@ -70,6 +75,8 @@ class Settings(BaseSettings):
     # Operating (README "Operating"): logs, metrics, traces.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
+    # OTLP/HTTP collector (base URL, traces to its /v1/traces); unset: no tracing at all.
+    otel_exporter_otlp_endpoint: str | None = None
     # Online payment (R-PAY-*, gateway/integrations/payments.py): Stripe when the key is set.
     stripe_secret_key: str | None = Field(default=None, repr=False)
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
@@ -97,6 +104,20 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("use smtp://user:pass@host:port or smtps://user:pass@host:port")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError("the port is not a number") from None
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
@@ -115,7 +136,12 @@ class Settings(BaseSettings):
     def _exact_origins(cls, value: list[str]) -> list[str]:
         return [check_origin(origin) for origin in value]
 
-    @field_validator("public_url", "web_url")
+    @field_validator("otel_exporter_otlp_endpoint", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_url", "web_url", "otel_exporter_otlp_endpoint")
     @classmethod
     def _absolute_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -170,6 +196,10 @@ class Settings(BaseSettings):
     @property
     def web_base_url(self) -> str:
         return self.web_url or self.public_url
+
+    @property
+    def effective_mail_delivery(self) -> str:
+        return self.mail_delivery or ("worker" if self.env == "prod" else "inline")
 
     @property
     def effective_log_format(self) -> str:

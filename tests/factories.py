@@ -268,8 +268,10 @@ async def order(
     return order_id
 
 
-async def customer_token(engine: AsyncEngine, account_id: int, secret_key: str) -> str:
-    """A live session for the account and its access token."""
+async def customer_token(
+    engine: AsyncEngine, account_id: int, secret_key: str, *, minutes: int = 15
+) -> str:
+    """A live session for the account and its access token (valid ``minutes``)."""
     family = str(uuid.uuid4())
     await _insert(
         engine,
@@ -284,7 +286,7 @@ async def customer_token(engine: AsyncEngine, account_id: int, secret_key: str) 
         session_family=family,
         key=secret_key,
         now=dt.datetime.now(dt.UTC),
-        minutes=15,
+        minutes=minutes,
     )
     return token
 

@@ -120,4 +120,4 @@ def test_serve_says_where_graphiql_is_only_where_anyone_may_open_it(
     serve_environment(monkeypatch, port)
     err = capsys.readouterr().err
     assert "GraphiQL at" not in err
-    assert "(GraphiQL for staff only)" in err
+    assert "(GraphiQL: staff sign in there with a staff token)" in err

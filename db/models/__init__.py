@@ -10,6 +10,7 @@ from db.models.organization import Organization
 from db.models.partner import ApiToken, Partner
 from db.models.payment import Payment
 from db.models.quote import Quote, QuoteLine
+from db.models.staff_session import StaffSession
 
 __all__ = [
     "Account",
@@ -31,6 +32,7 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "RefreshToken",
+    "StaffSession",
     "TaxId",
     "order_licenses",
 ]

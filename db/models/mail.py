@@ -22,6 +22,9 @@ class OutgoingMail(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Not tried before this instant: a deliverer's claim while it sends, or the back-off after
+    # a failed try (gateway.integrations.mail). None: due now.
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class NumberSequence(Base):

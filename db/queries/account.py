@@ -9,25 +9,26 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import Account, License, Organization, PasswordResetToken, Quote, TaxId
 from db.queries.batch import by_id_statement, grouped_statement, select_columns
+from db.queries.decode import maybe
 from db.queries.filters import quote_status_is
+from db.rows import AccountRow
 from gateway.domain.enums import AccountStatus, QuoteStatus, TaxIdKind
 
 
 async def live_account_by_email(
     session: AsyncSession, email: str, *, for_update: bool = False
-) -> Row[Any] | None:
+) -> AccountRow | None:
     """The account (active or invited) that owns this lower-case email."""
     stmt = select(*Account.__table__.c).where(
         Account.email == email, Account.status != AccountStatus.CLOSED
     )
     if for_update:
         stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(AccountRow._make, (await session.execute(stmt)).first())
 
 
 async def account_for_contact(
@@ -71,34 +72,34 @@ async def account_for_contact(
 
 async def active_account(
     session: AsyncSession, account_id: int, *, for_update: bool = False
-) -> Row[Any] | None:
+) -> AccountRow | None:
     """The signed-in customer's own (active) account row, locked when asked."""
     stmt = select(*Account.__table__.c).where(
         Account.id == account_id, Account.status == AccountStatus.ACTIVE
     )
     if for_update:
         stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(AccountRow._make, (await session.execute(stmt)).first())
 
 
 async def update_account(
     session: AsyncSession, *, account_id: int, values: dict[str, Any]
-) -> Row[Any]:
+) -> AccountRow:
     stmt = (
         update(Account)
         .where(Account.id == account_id)
         .values(**values)
         .returning(*Account.__table__.c)
     )
-    return (await session.execute(stmt)).one()
+    return AccountRow._make((await session.execute(stmt)).one())
 
 
-async def accounts_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Row[Any]]:
+async def accounts_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, AccountRow]:
     wanted = set(ids)
     if not wanted:
         return {}
     rows = await session.execute(select(*Account.__table__.c).where(Account.id.in_(wanted)))
-    return {row.id: row for row in rows}
+    return {row.id: row for row in map(AccountRow._make, rows)}
 
 
 async def tax_ids_of(session: AsyncSession, account_id: int) -> list[tuple[TaxIdKind, str]]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import ApiToken
+from db.rows import ApiTokenRow
 from gateway.domain.enums import TokenKind
 
 # Everything but the hash: what a payload may be built from (R-SEC-3).
@@ -29,7 +29,7 @@ async def insert_api_token(
     partner_id: int | None = None,
     now: dt.datetime | None = None,
     expires_at: dt.datetime | None = None,
-) -> Row[Any]:
+) -> ApiTokenRow:
     """A new token; returns its public columns. ``now`` defaults to the database's clock."""
     values: dict[str, Any] = {
         "kind": kind,
@@ -43,7 +43,7 @@ async def insert_api_token(
     if now is not None:
         values["created_at"] = now
     stmt = insert(ApiToken).values(**values).returning(*PUBLIC_TOKEN_COLUMNS)
-    return (await db.execute(stmt)).one()
+    return ApiTokenRow._make((await db.execute(stmt)).one())
 
 
 @dataclass(frozen=True, slots=True)

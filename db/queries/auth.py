@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from sqlalchemy import distinct, exists, func, insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import Account, ApiToken, Partner, PasswordResetToken, RefreshToken
 from db.queries.api_token import PUBLIC_TOKEN_COLUMNS, insert_api_token
+from db.queries.decode import maybe
+from db.rows import AccountRow, ApiTokenRow, PasswordResetTokenRow, RefreshTokenRow
 from gateway.domain.enums import AccountStatus, TokenKind
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
 async def live_session_account(
@@ -89,15 +89,14 @@ async def usable_api_token(
 # --- accounts: sign-up, log-in and password reset ---------------------------------------------
 
 
-async def account_for_log_in(session: AsyncSession, *, email: str) -> Row[Any] | None:
+async def account_for_log_in(session: AsyncSession, *, email: str) -> AccountRow | None:
     """The account (active or invited) that owns this lower-case email; closed ones are gone."""
-    return (
-        await session.execute(
-            select(*Account.__table__.c).where(
-                Account.email == email, Account.status != AccountStatus.CLOSED
-            )
+    found = await session.execute(
+        select(*Account.__table__.c).where(
+            Account.email == email, Account.status != AccountStatus.CLOSED
         )
-    ).first()
+    )
+    return maybe(AccountRow._make, found.first())
 
 
 async def insert_account(
@@ -108,21 +107,20 @@ async def insert_account(
     country: str,
     password_hash: str,
     now: dt.datetime,
-) -> Row[Any]:
-    return (
-        await session.execute(
-            insert(Account)
-            .values(
-                email=email,
-                name=name,
-                country=country,
-                password_hash=password_hash,
-                status=AccountStatus.ACTIVE,
-                created_at=now,
-            )
-            .returning(*Account.__table__.c)
+) -> AccountRow:
+    inserted = await session.execute(
+        insert(Account)
+        .values(
+            email=email,
+            name=name,
+            country=country,
+            password_hash=password_hash,
+            status=AccountStatus.ACTIVE,
+            created_at=now,
         )
-    ).one()
+        .returning(*Account.__table__.c)
+    )
+    return AccountRow._make(inserted.one())
 
 
 async def set_password_hash(
@@ -150,29 +148,30 @@ async def insert_password_reset_token(
     )
 
 
+# Its columns are those of ``PasswordResetTokenRow``.
+USABLE_PASSWORD_RESET_TOKEN = select(
+    PasswordResetToken.id,
+    PasswordResetToken.account_id,
+    Account.email,
+    Account.name,
+    Account.status,
+).join(Account, Account.id == PasswordResetToken.account_id)
+
+
 async def usable_password_reset_token(
     session: AsyncSession, *, token_hash: str, now: dt.datetime
-) -> AnyRow | None:
+) -> PasswordResetTokenRow | None:
     """An unused, unexpired reset token of an active or invited account, with the account's
     email and status."""
-    return (
-        await session.execute(
-            select(
-                PasswordResetToken.id,
-                PasswordResetToken.account_id,
-                Account.email,
-                Account.name,
-                Account.status,
-            )
-            .join(Account, Account.id == PasswordResetToken.account_id)
-            .where(
-                PasswordResetToken.token_hash == token_hash,
-                PasswordResetToken.used_at.is_(None),
-                PasswordResetToken.expires_at > now,
-                Account.status != AccountStatus.CLOSED,
-            )
+    found = await session.execute(
+        USABLE_PASSWORD_RESET_TOKEN.where(
+            PasswordResetToken.token_hash == token_hash,
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+            Account.status != AccountStatus.CLOSED,
         )
-    ).first()
+    )
+    return maybe(PasswordResetTokenRow._make, found.first())
 
 
 async def use_password_reset_token(
@@ -218,26 +217,28 @@ async def insert_refresh_token(
     )
 
 
-async def refresh_token_by_hash(session: AsyncSession, *, token_hash: str) -> AnyRow | None:
+# Its columns are those of ``RefreshTokenRow``.
+REFRESH_TOKEN = select(
+    RefreshToken.id,
+    RefreshToken.account_id,
+    RefreshToken.family,
+    RefreshToken.expires_at,
+    RefreshToken.rotated_at,
+    RefreshToken.revoked_at,
+    Account.status.label("account_status"),
+    Account.name.label("account_name"),
+).join(Account, Account.id == RefreshToken.account_id)
+
+
+async def refresh_token_by_hash(
+    session: AsyncSession, *, token_hash: str
+) -> RefreshTokenRow | None:
     """A refresh token, whatever its state, with its account's status and name (locked on
     PostgreSQL so two refreshes with one token are serialised)."""
-    return (
-        await session.execute(
-            select(
-                RefreshToken.id,
-                RefreshToken.account_id,
-                RefreshToken.family,
-                RefreshToken.expires_at,
-                RefreshToken.rotated_at,
-                RefreshToken.revoked_at,
-                Account.status.label("account_status"),
-                Account.name.label("account_name"),
-            )
-            .join(Account, Account.id == RefreshToken.account_id)
-            .where(RefreshToken.token_hash == token_hash)
-            .with_for_update(of=RefreshToken)
-        )
-    ).first()
+    found = await session.execute(
+        REFRESH_TOKEN.where(RefreshToken.token_hash == token_hash).with_for_update(of=RefreshToken)
+    )
+    return maybe(RefreshTokenRow._make, found.first())
 
 
 async def mark_refresh_token_rotated(
@@ -300,7 +301,7 @@ async def insert_partner_token(
     scopes: list[str],
     now: dt.datetime,
     expires_at: dt.datetime,
-) -> Row[Any]:
+) -> ApiTokenRow:
     return await insert_api_token(
         session,
         kind=TokenKind.PARTNER,
@@ -316,7 +317,7 @@ async def insert_partner_token(
 
 async def revoke_partner_token(
     session: AsyncSession, *, token_id: int, now: dt.datetime
-) -> tuple[Row[Any], dt.datetime | None] | None:
+) -> tuple[ApiTokenRow, dt.datetime | None] | None:
     """Revoke a partner token; revoking it again keeps the first time.
 
     Returns the row after the change and its ``revoked_at`` before; None for no such token.
@@ -329,7 +330,7 @@ async def revoke_partner_token(
         update(ApiToken).where(*partner_token, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
     )
     row = (await session.execute(select(*PUBLIC_TOKEN_COLUMNS).where(*partner_token))).one()
-    return row, before.revoked_at
+    return ApiTokenRow._make(row), before.revoked_at
 
 
 def _rowcount(result: Any) -> int:

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,9 +26,9 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.queries.decode import Decode
 from db.queries.pages import (
     Page,
     PageRequest,
@@ -40,6 +40,7 @@ from db.queries.pages import (
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
 # What a loader's batch runs: the batch's keys in, one value per key out, in order.
 Fetch = Callable[[AsyncConnection, list[K]], Awaitable[Sequence[V]]]
@@ -93,25 +94,31 @@ def grouped_statement(query: Select[Any], parent_col: Col, order_by: Sequence[An
     )
 
 
-def rows_by_key(stmt: Select[Any], key: str, params: dict[str, Any]) -> Fetch[Any, Row[Any] | None]:
-    """One row (or None) per key, in the order of the keys (``stmt`` from ``by_key_statement``)."""
+def rows_by_key(
+    stmt: Select[Any], key: str, params: dict[str, Any], decode: Decode[R]
+) -> Fetch[Any, R | None]:
+    """One row (or None) per key, in the order of the keys (``stmt`` from ``by_key_statement``),
+    each decoded with ``decode``."""
+    position = list(stmt.selected_columns.keys()).index(key)
 
-    async def fetch(conn: AsyncConnection, keys: list[Any]) -> list[Row[Any] | None]:
-        rows = (await conn.execute(stmt, {**params, "ids": keys})).all()
-        found = {row._mapping[key]: row for row in rows}
+    async def fetch(conn: AsyncConnection, keys: list[Any]) -> list[R | None]:
+        rows = await conn.execute(stmt, {**params, "ids": keys})
+        found = {row[position]: decode(row) for row in rows}
         return [found.get(k) for k in keys]
 
     return fetch
 
 
-def grouped_rows(stmt: Select[Any], params: dict[str, Any]) -> Fetch[Any, list[Row[Any]]]:
+def grouped_rows(
+    stmt: Select[Any], params: dict[str, Any], decode: Decode[R]
+) -> Fetch[Any, list[R]]:
     """The (short, unpaged) list of children of each parent (``stmt`` from
-    ``grouped_statement``)."""
+    ``grouped_statement``), each decoded without its last column (``parent_key``)."""
 
-    async def fetch(conn: AsyncConnection, keys: list[Any]) -> list[list[Row[Any]]]:
-        grouped: dict[Any, list[Row[Any]]] = {key: [] for key in keys}
-        for row in (await conn.execute(stmt, {**params, "ids": keys})).all():
-            grouped[row.parent_key].append(row)
+    async def fetch(conn: AsyncConnection, keys: list[Any]) -> list[list[R]]:
+        grouped: dict[Any, list[R]] = {key: [] for key in keys}
+        for row in await conn.execute(stmt, {**params, "ids": keys}):
+            grouped[row[-1]].append(decode(row[:-1]))
         return [grouped[key] for key in keys]
 
     return fetch
@@ -130,32 +137,39 @@ def contact_pairs(model: Any) -> FromClause:
 
 
 @dataclass(frozen=True, eq=False)
-class Children:
+class Children(Generic[R]):
     """Where the children of a batch of parents are: their columns and id, the FROM clause and
-    the parent column (``join()``), and the list's order (by id, newest first if
-    ``descending``)."""
+    the parent column (``join()``), the list's order (by id, newest first if ``descending``),
+    and the row class they decode into."""
 
     columns: Sequence[Any]
     id_col: Col
     join: Callable[[], tuple[FromClause, Col]]
+    decode: Decode[R]
     descending: bool = False
 
 
-def children_of(model: Any, parent_col: Col, *, descending: bool = False) -> Children:
+def children_of(
+    model: Any, parent_col: Col, decode: Decode[R], *, descending: bool = False
+) -> Children[R]:
     """Children that name their parent in a column of their own."""
     return Children(
-        columns_of(model), model.__table__.c.id, lambda: (model.__table__, parent_col), descending
+        columns_of(model),
+        model.__table__.c.id,
+        lambda: (model.__table__, parent_col),
+        decode,
+        descending,
     )
 
 
-def children_by_contact(model: Any, *, descending: bool = False) -> Children:
+def children_by_contact(model: Any, decode: Decode[R], *, descending: bool = False) -> Children[R]:
     """Children of the accounts that are their billing or technical contact."""
 
     def join() -> tuple[FromClause, Col]:
         pairs = contact_pairs(model)
         return model.__table__.join(pairs, pairs.c.entity_id == model.id), pairs.c.account_id
 
-    return Children(columns_of(model), model.__table__.c.id, join, descending)
+    return Children(columns_of(model), model.__table__.c.id, join, decode, descending)
 
 
 # The WHERE conditions of a relation for a principal shape and a filter (policy included).
@@ -163,24 +177,26 @@ Where = Callable[[Hashable, Any], list[Any]]
 
 
 @dataclass(frozen=True, eq=False)
-class Relation:
+class Relation(Generic[R]):
     """A paged, filtered one-to-many list (``account.licenses``): the ``children`` of a batch
     of parents, filtered by ``where(shape, filter)``; the parents are bound as ``ids``."""
 
-    children: Children
+    children: Children[R]
     where: Where
 
     def page_fetch(
         self, shape: Hashable, params: dict[str, Any]
-    ) -> Fetch[tuple[Any, PageRequest, Any], Page]:
+    ) -> Fetch[tuple[Any, PageRequest, Any], Page[R]]:
+        decode = self.children.decode
+
         async def fetch(
             conn: AsyncConnection, keys: list[tuple[Any, PageRequest, Any]]
-        ) -> list[Page]:
+        ) -> list[Page[R]]:
             # Keys asking for the same page and filter share one statement.
             groups: dict[tuple[PageRequest, Any], list[Any]] = {}
             for parent, page, filter_ in keys:
                 groups.setdefault((page, filter_), []).append(parent)
-            pages: dict[tuple[Any, PageRequest, Any], Page] = {}
+            pages: dict[tuple[Any, PageRequest, Any], Page[R]] = {}
             for (page, filter_), parents in groups.items():
                 stmt = _page_statement(
                     self,
@@ -193,7 +209,7 @@ class Relation:
                 rows = (
                     await conn.execute(stmt, {**params, **page_params(page), "ids": parents})
                 ).all()
-                found = split_pages(rows, parents, page)
+                found = split_pages(rows, parents, page, decode)
                 pages.update({(parent, page, filter_): found[parent] for parent in parents})
             return [pages[key] for key in keys]
 
@@ -218,7 +234,7 @@ class Relation:
 # Bounded: the filters are part of the key (a few dozen values in practice).
 @functools.lru_cache(maxsize=512)
 def _page_statement(
-    relation: Relation,
+    relation: Relation[Any],
     shape: Hashable,
     filter_: Any,
     after: bool,
@@ -241,7 +257,7 @@ def _page_statement(
 
 
 @functools.lru_cache(maxsize=512)
-def _count_statement(relation: Relation, shape: Hashable, filter_: Any) -> Select[Any]:
+def _count_statement(relation: Relation[Any], shape: Hashable, filter_: Any) -> Select[Any]:
     children = relation.children
     source, parent = children.join()
     return bound_count_statement(

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import ExchangeRate, Price, Product, ProductRelease
-from db.queries.batch import by_id_statement
 from gateway.domain.currency import list_price_in
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.domain.quote_pricing import BookPrice, FxRate
@@ -107,10 +106,6 @@ DZD_RATE = (
     .order_by(ExchangeRate.effective_at.desc(), ExchangeRate.id.desc())
     .limit(1)
 )
-
-
-# ``Product`` nodes by id, for the loaders (the catalog is public: no policy).
-PRODUCT_BY_ID = by_id_statement(Product)
 
 
 def _product(row: tuple[int, str, str, Deployment]) -> CatalogProduct:

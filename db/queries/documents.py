@@ -3,71 +3,77 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.models import Account, Order, Organization, Partner, Quote, QuoteLine, TaxId
 from db.queries import catalog
+from db.queries.decode import maybe
+from db.rows import (
+    AccountRow,
+    OrderRow,
+    OrganizationRow,
+    PartnerRow,
+    QuoteLineRow,
+    QuoteRow,
+    TaxIdRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentData:
-    quote: Row[Any]
-    order: Row[Any] | None
-    organization: Row[Any]
-    partner: Row[Any] | None
-    billing: Row[Any]
-    technical: Row[Any]
-    tax_ids: list[Row[Any]]
-    lines: list[Row[Any]]
+    quote: QuoteRow
+    order: OrderRow | None
+    organization: OrganizationRow
+    partner: PartnerRow | None
+    billing: AccountRow
+    technical: AccountRow
+    tax_ids: list[TaxIdRow]
+    lines: list[QuoteLineRow]
     products: dict[int, str]
 
 
 async def document_data(conn: AsyncConnection, *, kind: str, pk: int) -> DocumentData | None:
     order = None
     if kind == "invoice":
-        order = (await conn.execute(select(*Order.__table__.c).where(Order.id == pk))).first()
+        found = await conn.execute(select(*Order.__table__.c).where(Order.id == pk))
+        order = maybe(OrderRow._make, found.first())
         if order is None:
             return None
         pk = order.quote_id
-    quote = (await conn.execute(select(*Quote.__table__.c).where(Quote.id == pk))).first()
+    found = await conn.execute(select(*Quote.__table__.c).where(Quote.id == pk))
+    quote = maybe(QuoteRow._make, found.first())
     if quote is None:
         return None
-    organization = (
-        await conn.execute(
-            select(*Organization.__table__.c).where(Organization.id == quote.organization_id)
-        )
-    ).one()
+    found = await conn.execute(
+        select(*Organization.__table__.c).where(Organization.id == quote.organization_id)
+    )
+    organization = OrganizationRow._make(found.one())
     partner = None
     if quote.partner_id is not None:
-        partner = (
-            await conn.execute(select(*Partner.__table__.c).where(Partner.id == quote.partner_id))
-        ).first()
-    contacts = {
-        row.id: row
-        for row in await conn.execute(
-            select(*Account.__table__.c).where(
-                Account.id.in_([quote.billing_account_id, quote.technical_account_id])
-            )
+        found = await conn.execute(
+            select(*Partner.__table__.c).where(Partner.id == quote.partner_id)
         )
-    }
-    tax_ids = list(
-        await conn.execute(
-            select(*TaxId.__table__.c)
-            .where(TaxId.account_id == quote.billing_account_id)
-            .order_by(TaxId.kind, TaxId.value)
+        partner = maybe(PartnerRow._make, found.first())
+    found = await conn.execute(
+        select(*Account.__table__.c).where(
+            Account.id.in_([quote.billing_account_id, quote.technical_account_id])
         )
     )
-    lines = list(
-        await conn.execute(
-            select(*QuoteLine.__table__.c)
-            .where(QuoteLine.quote_id == quote.id)
-            .order_by(QuoteLine.position)
-        )
+    contacts = {row.id: row for row in map(AccountRow._make, found)}
+    found = await conn.execute(
+        select(*TaxId.__table__.c)
+        .where(TaxId.account_id == quote.billing_account_id)
+        .order_by(TaxId.kind, TaxId.value)
     )
+    tax_ids = list(map(TaxIdRow._make, found))
+    found = await conn.execute(
+        select(*QuoteLine.__table__.c)
+        .where(QuoteLine.quote_id == quote.id)
+        .order_by(QuoteLine.position)
+    )
+    lines = list(map(QuoteLineRow._make, found))
     products = await catalog.product_names(conn=conn)
     return DocumentData(
         quote=quote,

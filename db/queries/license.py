@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import License, NumberSequence, Organization, order_licenses
@@ -21,7 +20,9 @@ from db.queries.batch import (
     select_columns,
 )
 from db.queries.catalog import CatalogProduct
+from db.queries.decode import maybe
 from db.queries.numbers import FORMATS, next_number
+from db.rows import LicenseRow, OrganizationRow
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 
 
@@ -31,22 +32,22 @@ async def visible_license(
     visible: ColumnElement[bool],
     *,
     for_update: bool = False,
-) -> Row[Any] | None:
+) -> LicenseRow | None:
     """The license if ``visible`` (a policy predicate) lets the caller act on it."""
     stmt = select(*License.__table__.c).where(License.id == license_id, visible)
     if for_update:
         stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(LicenseRow._make, (await session.execute(stmt)).first())
 
 
-async def license_for_update(*, session: AsyncSession, license_id: int) -> Row[Any] | None:
+async def license_for_update(*, session: AsyncSession, license_id: int) -> LicenseRow | None:
     """The license, locked, with no policy predicate: for an action whose caller was checked
     already (staff moving a license to another organization)."""
     stmt = select(*License.__table__.c).where(License.id == license_id).with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(LicenseRow._make, (await session.execute(stmt)).first())
 
 
-async def licenses_for_update(session: AsyncSession, ids: Iterable[int]) -> dict[int, Row[Any]]:
+async def licenses_for_update(session: AsyncSession, ids: Iterable[int]) -> dict[int, LicenseRow]:
     """Several licenses, locked in id order (a fixed order: no deadlock between payments)."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -57,24 +58,25 @@ async def licenses_for_update(session: AsyncSession, ids: Iterable[int]) -> dict
         .order_by(License.id)
         .with_for_update()
     )
-    return {row.id: row for row in await session.execute(stmt)}
+    rows = map(LicenseRow._make, await session.execute(stmt))
+    return {row.id: row for row in rows}
 
 
 async def update_license(
     session: AsyncSession, *, license_id: int, values: dict[str, Any]
-) -> Row[Any]:
+) -> LicenseRow:
     stmt = (
         update(License)
         .where(License.id == license_id)
         .values(**values)
         .returning(*License.__table__.c)
     )
-    return (await session.execute(stmt)).one()
+    return LicenseRow._make((await session.execute(stmt)).one())
 
 
-async def insert_license(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
+async def insert_license(session: AsyncSession, values: dict[str, Any]) -> LicenseRow:
     stmt = insert(License).values(**values).returning(*License.__table__.c)
-    return (await session.execute(stmt)).one()
+    return LicenseRow._make((await session.execute(stmt)).one())
 
 
 async def insert_licenses(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -107,14 +109,14 @@ async def reserve_numbers(session: AsyncSession, kind: str, count: int) -> list[
     return [FORMATS[kind].format(value) for value in range(start, last)]
 
 
-async def organization(session: AsyncSession, organization_id: int) -> Row[Any] | None:
+async def organization(session: AsyncSession, organization_id: int) -> OrganizationRow | None:
     stmt = select(*Organization.__table__.c).where(Organization.id == organization_id)
-    return (await session.execute(stmt)).first()
+    return maybe(OrganizationRow._make, (await session.execute(stmt)).first())
 
 
-async def insert_organization(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
+async def insert_organization(session: AsyncSession, values: dict[str, Any]) -> OrganizationRow:
     stmt = insert(Organization).values(**values).returning(*Organization.__table__.c)
-    return (await session.execute(stmt)).one()
+    return OrganizationRow._make((await session.execute(stmt)).one())
 
 
 # --- Catalog reads of the license mutations (through db.queries.catalog) ---------------------
@@ -165,5 +167,5 @@ def licenses_of_orders_statement(*, visible: ColumnElement[bool]) -> Select[Any]
     return grouped_statement(query, order_licenses.c.order_id, [License.id])
 
 
-LICENSES_OF_ACCOUNTS = children_by_contact(License)
-LICENSES_OF_ORGANIZATIONS = children_of(License, License.organization_id)
+LICENSES_OF_ACCOUNTS = children_by_contact(License, LicenseRow._make)
+LICENSES_OF_ORGANIZATIONS = children_of(License, License.organization_id, LicenseRow._make)

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, FromClause, Integer, Select, bindparam, func, select
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.queries.decode import Decode
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +33,8 @@ class PageRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    rows: Sequence[Row[Any]]
+class Page(Generic[R]):
+    rows: Sequence[R]
     has_next_page: bool
     has_previous_page: bool
 
@@ -52,7 +55,7 @@ def _order(id_col: ColumnElement[int], page: PageRequest, *, descending: bool) -
     return id_col.desc() if descending != page.backwards else id_col.asc()
 
 
-def _to_page(rows: Sequence[Row[Any]], page: PageRequest) -> Page:
+def _to_page(rows: Sequence[R], page: PageRequest) -> Page[R]:
     more = len(rows) > page.limit
     rows = list(rows[: page.limit])
     if page.backwards:
@@ -67,14 +70,15 @@ async def fetch_page(
     *,
     id_col: ColumnElement[int],
     page: PageRequest,
+    decode: Decode[R],
     descending: bool = False,
-) -> Page:
+) -> Page[R]:
     stmt = (
         query.where(*_cursor_conditions(id_col, page, descending=descending))
         .order_by(_order(id_col, page, descending=descending))
         .limit(page.limit + 1)
     )
-    return _to_page((await conn.execute(stmt)).all(), page)
+    return _to_page([decode(row) for row in await conn.execute(stmt)], page)
 
 
 async def count(conn: AsyncConnection, query: Select[Any]) -> int:
@@ -132,12 +136,16 @@ def page_params(page: PageRequest) -> dict[str, Any]:
 
 
 def split_pages(
-    rows: Sequence[Row[Any]], parent_ids: Sequence[Hashable], page: PageRequest
-) -> dict[Hashable, Page]:
-    """The rows of a ``bound_pages_statement`` as one page per parent."""
-    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
+    rows: Sequence[Sequence[Any]],
+    parent_ids: Sequence[Hashable],
+    page: PageRequest,
+    decode: Decode[R],
+) -> dict[Hashable, Page[R]]:
+    """The rows of a ``bound_pages_statement`` as one page per parent, each decoded without
+    its last two columns (``parent_key``, ``page_rank``)."""
+    grouped: dict[Hashable, list[R]] = defaultdict(list)
     for row in rows:
-        grouped[row.parent_key].append(row)
+        grouped[row[-2]].append(decode(row[:-2]))
     return {key: _to_page(grouped.get(key, []), page) for key in parent_ids}
 
 

@@ -1,12 +1,10 @@
 """Online payments (R-PAY-*): their typed row, the writes of a payment's life, and the
-statements of the loaders and the staff list."""
+statement of the loaders (the staff list is ``db.queries.lists.PAYMENTS``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
@@ -14,61 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import Payment, Quote
 from db.queries import order as order_queries
-from db.queries.batch import Fetch, by_id_statement
-from db.queries.lists import RootList
-from gateway.domain.enums import (
-    Currency,
-    PaymentMethod,
-    PaymentStatus,
-    PrincipalKind,
-    QuoteStatus,
-)
-
-IN_PROGRESS = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION)
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentRow:
-    """One row of ``payments``, typed."""
-
-    id: int
-    quote_id: int
-    status: PaymentStatus
-    method: PaymentMethod
-    amount: Decimal
-    currency: Currency
-    processor: str
-    processor_payment_id: str | None
-    client_secret: str | None
-    card_brand: str | None
-    card_last4: str | None
-    failure_message: str | None
-    order_id: int | None
-    payer_kind: PrincipalKind
-    payer_account_id: int | None
-    payer_token_id: int | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: Any) -> PaymentRow:
-        """From a result row of ``payments``' columns (or a PaymentRow already)."""
-        if isinstance(row, PaymentRow):
-            return row
-        values = row._mapping
-        return cls(**{f.name: values[f.name] for f in fields(cls)})
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in IN_PROGRESS
-
+from db.queries.batch import by_id_statement
+from db.rows import PaymentRow, QuoteRow
+from gateway.domain.enums import PaymentStatus, QuoteStatus
+from gateway.domain.payment import IN_PROGRESS
 
 _COLUMNS = tuple(Payment.__table__.c)
 
 
 async def insert_payment(session: AsyncSession, values: dict[str, Any]) -> PaymentRow:
     stmt = insert(Payment).values(**values).returning(*_COLUMNS)
-    return PaymentRow.of((await session.execute(stmt)).one())
+    return PaymentRow._make((await session.execute(stmt)).one())
 
 
 async def delete_unsettled(session: AsyncSession, payment_id: int) -> bool:
@@ -87,7 +41,7 @@ async def payment_for_update(session: AsyncSession, payment_id: int) -> PaymentR
     """The payment, locked: the synchronous answer and the webhook settle it one at a time."""
     stmt = select(*_COLUMNS).where(Payment.id == payment_id).with_for_update()
     row = (await session.execute(stmt)).first()
-    return PaymentRow.of(row) if row is not None else None
+    return PaymentRow._make(row) if row is not None else None
 
 
 async def payment_id_by_processor_id(
@@ -113,7 +67,7 @@ async def update_payment(
         .returning(*_COLUMNS)
     )
     row = (await session.execute(stmt)).first()
-    return PaymentRow.of(row) if row is not None else None
+    return PaymentRow._make(row) if row is not None else None
 
 
 async def quote_payment_status(session: AsyncSession, quote_id: int) -> PaymentStatus | None:
@@ -135,7 +89,7 @@ async def failed_attempts(session: AsyncSession, quote_id: int) -> int:
 
 async def mark_quote_paid_online(
     session: AsyncSession, *, quote_id: int, now: dt.datetime
-) -> Any | None:
+) -> QuoteRow | None:
     """R-QUOTE-2 OPEN → PAID for a confirmed online payment: however late the confirmation
     comes, the payment started while the quote was open and unexpired (R-PAY-1) and the
     money is taken, so the stored status alone decides; R-PAY-4 kept it unchanged since."""
@@ -147,7 +101,7 @@ async def mark_quote_paid_online(
 async def payment_of_conn(conn: AsyncConnection, payment_id: int) -> PaymentRow | None:
     """A payment read outside a unit of work (the development CLI)."""
     row = (await conn.execute(select(*_COLUMNS).where(Payment.id == payment_id))).first()
-    return PaymentRow.of(row) if row is not None else None
+    return PaymentRow._make(row) if row is not None else None
 
 
 async def quote_number(conn: AsyncConnection, quote_id: int) -> str | None:
@@ -160,15 +114,3 @@ async def quote_number(conn: AsyncConnection, quote_id: int) -> str | None:
 
 def payment_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
     return by_id_statement(Payment, visible)
-
-
-def typed(fetch: Fetch[Any, Any]) -> Fetch[Any, PaymentRow | None]:
-    """A loader's fetch whose rows come out as ``PaymentRow``."""
-
-    async def typed_fetch(conn: AsyncConnection, keys: list[Any]) -> list[PaymentRow | None]:
-        return [PaymentRow.of(row) if row is not None else None for row in await fetch(conn, keys)]
-
-    return typed_fetch
-
-
-PAYMENTS = RootList(Payment, descending=True)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Account, License, Organization, Partner, Quote, QuoteLine
@@ -21,24 +20,26 @@ from db.queries.batch import (
     grouped_statement,
     select_columns,
 )
+from db.queries.decode import maybe
+from db.rows import LicenseRow, OrganizationRow, QuoteLineInQuote, QuoteLineRow, QuoteRow
 from gateway.domain.enums import Deployment, PriceKind, QuoteStatus, Tier
 from gateway.domain.quote_pricing import BookPrice, FxRate
 
 
 async def visible_quote(
     session: AsyncSession, quote_id: int, visible: ColumnElement[bool], *, for_update: bool = False
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     stmt = select(*Quote.__table__.c).where(Quote.id == quote_id, visible)
     if for_update:
         stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(QuoteRow._make, (await session.execute(stmt)).first())
 
 
-async def quote_for_update(*, session: AsyncSession, quote_id: int) -> Row[Any] | None:
+async def quote_for_update(*, session: AsyncSession, quote_id: int) -> QuoteRow | None:
     """The quote, locked, with no policy predicate: for an action whose caller was checked
     already (staff recording a payment)."""
     stmt = select(*Quote.__table__.c).where(Quote.id == quote_id).with_for_update()
-    return (await session.execute(stmt)).first()
+    return maybe(QuoteRow._make, (await session.execute(stmt)).first())
 
 
 async def update_quote_if_version(
@@ -50,7 +51,7 @@ async def update_quote_if_version(
     extra_where: list[ColumnElement[bool]],
     values: dict[str, Any],
     now: dt.datetime,
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """R-QUOTE-7: compare and bump the version in the one UPDATE, so of two concurrent
     edits naming the same version exactly one matches a row."""
     stmt = (
@@ -59,7 +60,7 @@ async def update_quote_if_version(
         .values(**values, version=Quote.version + 1, updated_at=now)
         .returning(*Quote.__table__.c)
     )
-    return (await session.execute(stmt)).first()
+    return maybe(QuoteRow._make, (await session.execute(stmt)).first())
 
 
 # --- Catalog: what the quote mutations price with (read through db.queries.catalog) -------
@@ -91,9 +92,9 @@ async def partner_discount_percent(session: AsyncSession, partner_id: int | None
 # --- Organizations, accounts, licenses --------------------------------------------------------
 
 
-async def organization(session: AsyncSession, organization_id: int) -> Row[Any]:
+async def organization(session: AsyncSession, organization_id: int) -> OrganizationRow:
     stmt = select(*Organization.__table__.c).where(Organization.id == organization_id)
-    return (await session.execute(stmt)).one()
+    return OrganizationRow._make((await session.execute(stmt)).one())
 
 
 async def find_organization(
@@ -133,40 +134,40 @@ async def account_emails(session: AsyncSession, account_ids: Sequence[int]) -> d
     return {row.id: row.email for row in rows}
 
 
-async def license_by_sen(session: AsyncSession, sen: str) -> Row[Any] | None:
+async def license_by_sen(session: AsyncSession, sen: str) -> LicenseRow | None:
     stmt = select(*License.__table__.c).where(License.sen == sen)
-    return (await session.execute(stmt)).first()
+    return maybe(LicenseRow._make, (await session.execute(stmt)).first())
 
 
-async def licenses_by_sens(session: AsyncSession, sens: Sequence[str]) -> dict[str, Row[Any]]:
+async def licenses_by_sens(session: AsyncSession, sens: Sequence[str]) -> dict[str, LicenseRow]:
     if not sens:
         return {}
     stmt = select(*License.__table__.c).where(License.sen.in_(sens))
-    return {row.sen: row for row in (await session.execute(stmt)).all()}
+    return {row.sen: row for row in map(LicenseRow._make, await session.execute(stmt))}
 
 
-async def licenses_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Row[Any]]:
+async def licenses_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, LicenseRow]:
     if not ids:
         return {}
     stmt = select(*License.__table__.c).where(License.id.in_(ids))
-    return {row.id: row for row in (await session.execute(stmt)).all()}
+    return {row.id: row for row in map(LicenseRow._make, await session.execute(stmt))}
 
 
 # --- Quotes and lines -------------------------------------------------------------------------
 
 
-async def insert_quote(session: AsyncSession, **values: Any) -> Row[Any]:
+async def insert_quote(session: AsyncSession, **values: Any) -> QuoteRow:
     stmt = insert(Quote).values(**values).returning(*Quote.__table__.c)
-    return (await session.execute(stmt)).one()
+    return QuoteRow._make((await session.execute(stmt)).one())
 
 
-async def quote_lines(session: AsyncSession, quote_id: int) -> list[Row[Any]]:
+async def quote_lines(session: AsyncSession, quote_id: int) -> list[QuoteLineRow]:
     stmt = (
         select(*QuoteLine.__table__.c)
         .where(QuoteLine.quote_id == quote_id)
         .order_by(QuoteLine.position)
     )
-    return list((await session.execute(stmt)).all())
+    return list(map(QuoteLineRow._make, await session.execute(stmt)))
 
 
 async def insert_lines(
@@ -195,7 +196,7 @@ async def mark_quote_deleted(
     writable: ColumnElement[bool],
     open_: ColumnElement[bool],
     now: dt.datetime,
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """R-QUOTE-2: OPEN → DELETED, in one guarded UPDATE (a deletion is an edit: R-QUOTE-7)."""
     stmt = (
         update(Quote)
@@ -208,7 +209,7 @@ async def mark_quote_deleted(
         )
         .returning(*Quote.__table__.c)
     )
-    return (await session.execute(stmt)).first()
+    return maybe(QuoteRow._make, (await session.execute(stmt)).first())
 
 
 # --- Batched reads (gateway.loaders): statements built once per policy shape -----------------
@@ -229,9 +230,14 @@ def quote_line_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:
     return by_key_statement(query, QuoteLine.__table__.c.id)
 
 
+def quote_line_in_quote(row: Sequence[Any]) -> QuoteLineInQuote:
+    """A row of ``quote_line_by_id_statement``: the line's columns, then its quote's currency."""
+    return QuoteLineInQuote(QuoteLineRow._make(row[:-1]), row[-1])
+
+
 # The lines of quotes the caller already holds (no policy: the quote was checked).
 LINES_OF_QUOTES = grouped_statement(
     select_columns(QuoteLine), QuoteLine.quote_id, [QuoteLine.position]
 )
-QUOTES_OF_ACCOUNTS = children_by_contact(Quote, descending=True)
-QUOTES_OF_PARTNERS = children_of(Quote, Quote.partner_id, descending=True)
+QUOTES_OF_ACCOUNTS = children_by_contact(Quote, QuoteRow._make, descending=True)
+QUOTES_OF_PARTNERS = children_of(Quote, Quote.partner_id, QuoteRow._make, descending=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import account as queries
+from db.rows import AccountRow
 from db.sessions import IntegrityConflict
 from gateway.actions import messages
 from gateway.actions.unit import UnitOfWork
@@ -31,7 +30,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-async def _own_account(uow: UnitOfWork, principal: Principal) -> Row[Any]:
+async def _own_account(uow: UnitOfWork, principal: Principal) -> AccountRow:
     """The caller's account, locked for the rest of the transaction."""
     row = None
     if principal.account_id is not None:
@@ -41,7 +40,7 @@ async def _own_account(uow: UnitOfWork, principal: Principal) -> Row[Any]:
     return row
 
 
-async def _check_password(row: Row[Any], password: str, field: str) -> None:
+async def _check_password(row: AccountRow, password: str, field: str) -> None:
     """R-ACC-2: the current password; argon2 runs off the event loop."""
     if not await verify_password_off_loop(row.password_hash, password):
         raise DomainError(ErrorCode.WRONG_PASSWORD, "The password is not correct", field=(field,))
@@ -49,7 +48,7 @@ async def _check_password(row: Row[Any], password: str, field: str) -> None:
 
 async def update_account(
     *, uow: UnitOfWork, principal: Principal, change: AccountChange
-) -> Row[Any]:
+) -> AccountRow:
     """R-ACC-5: only the fields given change; tax ids are replaced as a whole list."""
     row = await _own_account(uow, principal)
     values = change.values
@@ -69,7 +68,7 @@ async def update_account(
 
 async def change_email(
     *, uow: UnitOfWork, principal: Principal, new_email: str, password: str
-) -> Row[Any]:
+) -> AccountRow:
     """R-ACC-1: the username changes; contact roles reference the account, so every license,
     quote and order role moves with it. An email held by another live account — active or
     merely invited as a contact — is taken (merging two accounts is a staff matter)."""
@@ -85,8 +84,8 @@ async def change_email(
     except IntegrityConflict:  # taken by a concurrent sign-up or change since the check
         raise _email_taken() from None
     uow.audit("accountChangeEmail", "Account", row.id, {"email": (row.email, checked)})
-    uow.send(row.email, messages.email_changed_old(new_email=checked))
-    uow.send(checked, messages.email_changed_new())
+    uow.send(row.email, messages.email_changed_old(name=row.name, new_email=checked, at=uow.now))
+    uow.send(checked, messages.email_changed_new(name=row.name, web_url=uow.web_url))
     return updated
 
 
@@ -121,7 +120,7 @@ async def change_password(
         row.id,
         {"password": PASSWORD_CHANGE, "sessionsRevoked": (0, revoked)},
     )
-    uow.send(row.email, messages.password_changed())
+    uow.send(row.email, messages.password_changed(name=row.name, at=uow.now, web_url=uow.web_url))
 
 
 async def close_account(*, uow: UnitOfWork, principal: Principal, password: str) -> int:
@@ -146,5 +145,5 @@ async def close_account(*, uow: UnitOfWork, principal: Principal, password: str)
         row.id,
         {"status": (row.status, AccountStatus.CLOSED), "closedAt": (None, uow.now)},
     )
-    uow.send(row.email, messages.account_closed())
+    uow.send(row.email, messages.account_closed(name=row.name, web_url=uow.web_url))
     return int(row.id)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import auth as queries
+from db.rows import AccountRow
 from db.sessions import IntegrityConflict
 from gateway.actions import messages
 from gateway.actions.invitation import new_set_password_link
@@ -58,7 +56,7 @@ def _email_taken() -> DomainError:
     )
 
 
-async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> Row[Any]:
+async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> AccountRow:
     """A new ACTIVE account. An email that has a live account — active, or invited because
     someone named it as a contact — is taken: typing an address proves nothing, and an
     invited account already holds the quotes and licenses that name it
@@ -90,7 +88,7 @@ async def sign_up(*, uow: UnitOfWork, principal: Principal, command: SignUp) -> 
 
 @dataclass(frozen=True, slots=True)
 class LoggedIn:
-    account: Row[Any]
+    account: AccountRow
     issued: sessions.IssuedSession
 
 
@@ -168,7 +166,8 @@ async def request_password_reset(
     # password and activates the account, proving the address is theirs.
     invited = row.status == AccountStatus.INVITED
     link = await new_set_password_link(uow, account_id=row.id)
-    uow.send(row.email, messages.password_reset(name=row.name, link=link, invited=invited))
+    message = messages.password_reset(name=row.name, email=row.email, link=link, invited=invited)
+    uow.send(row.email, message)
     uow.audit("passwordResetRequest", "Account", row.id)
 
 
@@ -193,8 +192,11 @@ async def reset_password(*, uow: UnitOfWork, token: str, new_password: str) -> s
         uow.session, account_id=found.account_id, password_hash=password_hash, activate=activated
     )
     ended = await sessions.end_all_sessions(uow.session, account_id=found.account_id, now=uow.now)
-    message = messages.welcome if activated else messages.password_was_reset
-    uow.send(found.email, message(name=found.name))
+    if activated:
+        message = messages.welcome(name=found.name, web_url=uow.web_url)
+    else:
+        message = messages.password_was_reset(name=found.name, at=uow.now, web_url=uow.web_url)
+    uow.send(found.email, message)
     uow.audit(
         "passwordReset",
         "Account",

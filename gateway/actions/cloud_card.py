@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import account as accounts
 from db.queries import license as queries
+from db.rows import LicenseRow
 from gateway.actions import messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
@@ -32,7 +31,7 @@ class UpdateCard:
 
 async def update_cloud_card(
     *, uow: UnitOfWork, principal: Principal, command: UpdateCard, processor: PaymentProcessor
-) -> Row[Any]:
+) -> LicenseRow:
     """R-ACC-6: a site admin (a contact) or staff. A past-due subscription is charged now,
     any other on its next billing date."""
     pk, token = command.license_id, command.payment_token
@@ -82,10 +81,12 @@ async def update_cloud_card(
         uow.session, (row.billing_account_id, row.technical_account_id)
     )
     message = messages.cloud_card_updated(
+        license_id=row.id,
         sen=row.sen,
         card=card_text(updated),
         charged=charged,
         runs_until=updated.maintenance_ends_on,
+        web_url=uow.web_url,
     )
     for person in people.values():
         uow.send(person.email, message)
@@ -96,7 +97,7 @@ def _declined(exc: PaymentDeclined) -> DomainError:
     return DomainError(ErrorCode.PAYMENT_DECLINED, str(exc), field=("paymentToken",))
 
 
-async def _late_charge(uow: UnitOfWork, row: Row[Any]) -> tuple[Decimal, Currency]:
+async def _late_charge(uow: UnitOfWork, row: LicenseRow) -> tuple[Decimal, Currency]:
     """R-ACC-6: what a past-due subscription owes now — the Cloud RENEWAL price of its tier in
     its purchase currency, priced like a renewal line: no promotion on a Cloud renewal
     (R-PRICE-1), the academic discount for an academic license of a qualified institution
@@ -128,7 +129,7 @@ async def _late_charge(uow: UnitOfWork, row: Row[Any]) -> tuple[Decimal, Currenc
     return priced.total, currency
 
 
-def card_text(row: Row[Any]) -> str | None:
+def card_text(row: LicenseRow) -> str | None:
     if row.card_brand is None or row.card_last4 is None:
         return None
     return f"{row.card_brand} ending {row.card_last4}"

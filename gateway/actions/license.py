@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import account as accounts
 from db.queries import license as queries
 from db.queries.numbers import next_number
+from db.rows import LicenseRow
 from gateway.actions import messages
 from gateway.actions.ids import global_id
 from gateway.actions.invitation import invite_contact
@@ -34,7 +32,7 @@ async def _contact_account(uow: UnitOfWork, email: str, *, country: str) -> tupl
 
 async def update_license_contacts(
     *, uow: UnitOfWork, principal: Principal, license_id: int, change: ContactsChange
-) -> Row[Any] | None:
+) -> LicenseRow | None:
     """R-ACC-3: its current contacts, staff, and its partner with licenses:write. Returns the
     license only if the caller may still see it: a contact may have handed their role away."""
     row = await queries.visible_license(
@@ -72,7 +70,9 @@ async def update_license_contacts(
             reason=f"You are now a contact of Conex license {row.sen}.",
         )
     if before_ids != after_ids:
-        message = messages.license_contacts_changed(sen=row.sen, old=old, new=new)
+        message = messages.license_contacts_changed(
+            license_id=license_id, sen=row.sen, old=old, new=new, web_url=uow.web_url
+        )
         for email in dict.fromkeys([*old, *new]):
             uow.send(email, message)
     return await queries.visible_license(uow.session, license_id, policy.license_visible(principal))
@@ -80,7 +80,7 @@ async def update_license_contacts(
 
 async def start_evaluation(
     *, uow: UnitOfWork, principal: Principal, command: EvaluationStart
-) -> Row[Any]:
+) -> LicenseRow:
     """R-EVAL-1..3: 10 days, Enterprise tier, Server or Cloud; the key is given at once."""
     product = await queries.product(uow.session, command.product_id)
     if product is None:
@@ -141,7 +141,12 @@ async def start_evaluation(
         },
     )
     message = messages.evaluation_started(
-        product=product.name, sen=sen, days=rules.EVALUATION_DAYS, ends_on=ends_on
+        license_id=row.id,
+        product=product.name,
+        sen=sen,
+        days=rules.EVALUATION_DAYS,
+        ends_on=ends_on,
+        web_url=uow.web_url,
     )
     uow.send(caller.email, message)
     return row
@@ -157,7 +162,7 @@ class AssignLicense:
 
 async def assign_license(
     *, uow: UnitOfWork, principal: Principal, command: AssignLicense
-) -> Row[Any]:
+) -> LicenseRow:
     """R-ACC-7 (Consent to Assign): staff move a license to another organization."""
     refusals = Refusals()
     row = target = None
@@ -195,7 +200,9 @@ async def assign_license(
         people = await accounts.accounts_by_id(
             uow.session, (row.billing_account_id, row.technical_account_id)
         )
-        message = messages.license_assigned(sen=row.sen, organization=target.name)
+        message = messages.license_assigned(
+            license_id=row.id, sen=row.sen, organization=target.name, web_url=uow.web_url
+        )
         for person in people.values():
             uow.send(person.email, message)
     return updated

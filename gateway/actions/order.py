@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import order as queries
 from db.queries import payment as payments
 from db.queries import quote as quotes
 from db.queries.filters import quote_status_is
+from db.rows import OrderRow, QuoteRow
 from gateway.actions.order_issue import issue_order
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
@@ -25,7 +23,7 @@ from gateway.domain.errors import DomainError, ErrorCode, not_found
 
 async def set_order_po_number(
     *, uow: UnitOfWork, principal: Principal, order_id: int, po_number: str | None
-) -> Row[Any]:
+) -> OrderRow:
     """R-QUOTE-4: on an invoice too, at any time; a reference only, never a payment."""
     value = quote_rules.check_po_number(po_number)
     before = await queries.visible_order(
@@ -49,7 +47,7 @@ class RecordPayment:
 
 async def record_payment(
     *, uow: UnitOfWork, principal: Principal, command: RecordPayment
-) -> Row[Any]:
+) -> OrderRow:
     """R-PRICE-5 (Net 0: the exact total, keys only now), R-QUOTE-2 (OPEN → PAID, once),
     R-MAINT-2..5 (the licenses' maintenance). Returns the order."""
     pk = command.quote_id
@@ -91,7 +89,7 @@ async def record_payment(
     return order
 
 
-def _check_payable(quote: Row[Any], today: dt.date) -> None:
+def _check_payable(quote: QuoteRow, today: dt.date) -> None:
     """R-QUOTE-1/2 on the locked row: only an open quote becomes PAID (the guarded UPDATE
     that follows settles a race)."""
     status = quote_rules.effective_quote_status(quote.status, quote.valid_until, today)

@@ -9,12 +9,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import account as accounts
 from db.queries import license as licenses
 from db.queries import order as orders
 from db.queries.numbers import next_number
+from db.rows import LicenseRow, OrderRow, QuoteLineRow, QuoteRow
 from gateway.actions import messages
 from gateway.actions.license_keys import new_license_key
 from gateway.actions.unit import UnitOfWork
@@ -36,17 +35,17 @@ def _about_license(sen: str, check: Callable[[], Any]) -> Any:
 class LicenseIssuer:
     """Turns each quote line into issued or changed licenses (R-MAINT-2..5, R-UPG-1)."""
 
-    def __init__(self, unit: UnitOfWork, quote: Row[Any], paid_on: dt.date, *, action: str) -> None:
+    def __init__(self, unit: UnitOfWork, quote: QuoteRow, paid_on: dt.date, *, action: str) -> None:
         self.unit = unit
         self.quote = quote
         self.paid_on = paid_on
         self.action = action  # the audit's action: quoteRecordPayment, quotePay
-        self.current: dict[int, Row[Any]] = {}
+        self.current: dict[int, LicenseRow] = {}
         self.deployments: dict[int, Deployment] = {}
         self.license_ids: list[int] = []
         self.sens: list[str] = []
 
-    async def prepare(self, lines: list[Row[Any]]) -> None:
+    async def prepare(self, lines: list[QuoteLineRow]) -> None:
         session = self.unit.session
         self.deployments = await licenses.deployments_by_product(
             session, {line.product_id for line in lines}
@@ -55,11 +54,13 @@ class LicenseIssuer:
             session, [line.license_id for line in lines if line.license_id is not None]
         )
 
-    async def issue(self, line: Row[Any]) -> None:
+    async def issue(self, line: QuoteLineRow) -> None:
         kind = QuoteLineKind(line.kind)
         if kind is QuoteLineKind.NEW:
             await self._new(line)
             return
+        # A renewal or upgrade line names its license (ck_quote_lines_license_for_existing).
+        assert line.license_id is not None
         row = self.current[line.license_id]
         if row.license_type == LicenseType.EVALUATION:
             raise DomainError(
@@ -85,7 +86,7 @@ class LicenseIssuer:
         }
         self.unit.audit(self.action, "License", row.id, changes)
 
-    async def _new(self, line: Row[Any]) -> None:
+    async def _new(self, line: QuoteLineRow) -> None:
         """R-MAINT-2: maintenance from the payment date; for Cloud, the first annual term."""
         quote, unit = self.quote, self.unit
         sens = await licenses.reserve_numbers(unit.session, "sen", line.quantity)
@@ -130,7 +131,7 @@ class LicenseIssuer:
                 },
             )
 
-    def _upgrade(self, line: Row[Any], row: Row[Any]) -> dict[str, Any]:
+    def _upgrade(self, line: QuoteLineRow, row: LicenseRow) -> dict[str, Any]:
         """R-UPG-1 again (another upgrade may have been paid since the quote); R-MAINT-3: 12
         months from payment replace what was left. What was paid adds up for R-UPG-3."""
         deployment = self.deployments[line.product_id]
@@ -151,7 +152,7 @@ class LicenseIssuer:
             values["purchase_amount"] = row.purchase_amount + line.total
         return values
 
-    def _renewal(self, line: Row[Any], row: Row[Any]) -> dict[str, Any]:
+    def _renewal(self, line: QuoteLineRow, row: LicenseRow) -> dict[str, Any]:
         """R-MAINT-4 from the license's end at payment time; R-MAINT-5 again."""
         deployment = self.deployments[line.product_id]
         starts_on, ends_on = _about_license(
@@ -182,13 +183,13 @@ class LicenseIssuer:
 
 async def issue_order(
     uow: UnitOfWork,
-    quote: Row[Any],
+    quote: QuoteRow,
     *,
     method: PaymentMethod,
     paid_at: dt.datetime,
     reference: str | None,
     action: str,
-) -> Row[Any]:
+) -> OrderRow:
     """The order of a quote just marked PAID (the caller holds its lock and moved it): its
     numbers, its licenses and keys (R-PRICE-5, R-MAINT-2..5), the audit and the mail to its
     contacts — in the caller's transaction, so all of it happens once or not at all."""
@@ -214,12 +215,14 @@ async def issue_order(
         },
     )
     message = messages.payment_received(
+        order_id=order.id,
         order_number=order.number,
         invoice_number=order.invoice_number,
         quote_number=quote.number,
         total=order.total,
         currency=order.currency,
         sens=issuer.sens,
+        web_url=uow.web_url,
     )
     for email in dict.fromkeys((order.billing_email, order.technical_email)):
         uow.send(email, message)
@@ -228,12 +231,12 @@ async def issue_order(
 
 async def _insert_order(
     uow: UnitOfWork,
-    quote: Row[Any],
+    quote: QuoteRow,
     *,
     method: PaymentMethod,
     paid_at: dt.datetime,
     reference: str | None,
-) -> Row[Any]:
+) -> OrderRow:
     people = await accounts.accounts_by_id(
         uow.session, (quote.billing_account_id, quote.technical_account_id)
     )

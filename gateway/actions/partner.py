@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import auth as queries
+from db.rows import ApiTokenRow
 from gateway.actions.unit import UnitOfWork
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import new_opaque_token, token_hash
@@ -63,7 +61,7 @@ class CreatePartnerToken:
 
 async def create_partner_token(
     *, uow: UnitOfWork, principal: Principal, command: CreatePartnerToken
-) -> tuple[str, Row[Any]]:
+) -> tuple[str, ApiTokenRow]:
     """The secret (shown once) and the stored token; every bad field at once, the partner
     first."""
     refusals = Refusals()
@@ -102,7 +100,9 @@ async def create_partner_token(
     return token, row
 
 
-async def revoke_partner_token(*, uow: UnitOfWork, principal: Principal, token_id: int) -> Row[Any]:
+async def revoke_partner_token(
+    *, uow: UnitOfWork, principal: Principal, token_id: int
+) -> ApiTokenRow:
     """Idempotent: revoking a revoked token keeps its first revocation time."""
     revoked = await queries.revoke_partner_token(uow.session, token_id=token_id, now=uow.now)
     if revoked is None:

@@ -28,7 +28,7 @@ from typing import Any
 from db.queries import order as orders
 from db.queries import payment as payments
 from db.queries import quote as quotes
-from db.queries.payment import PaymentRow
+from db.rows import PaymentRow
 from db.sessions import IntegrityConflict
 from gateway.actions.payment_settle import settle
 from gateway.actions.unit import UnitOfWork

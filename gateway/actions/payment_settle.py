@@ -17,12 +17,13 @@ from typing import Any
 from db.queries import order as orders
 from db.queries import payment as payments
 from db.queries import quote as quotes
-from db.queries.payment import IN_PROGRESS, PaymentRow
+from db.rows import PaymentRow
 from gateway.actions.order_issue import issue_order
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PaymentStatus, PrincipalKind
+from gateway.domain.payment import IN_PROGRESS
 from gateway.integrations.payment_webhooks import IntentEvent
 from gateway.integrations.payments import PaymentResult
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import numbers
 from db.queries import payment as payments
 from db.queries import quote as queries
 from db.queries.filters import quote_status_is
+from db.rows import QuoteRow
 from gateway.actions import messages
 from gateway.actions.quote_lines import (
     caller_email,
@@ -40,7 +38,7 @@ __all__ = ["create_quote", "delete_quote", "set_quote_po_number", "update_quote"
 
 async def create_quote(
     *, uow: UnitOfWork, principal: Principal, fields: QuoteCreateFields
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """A new quote with NEW lines, priced from the price book (R-QUOTE-1, R-QUOTE-5, R-CUR-*,
     R-PRICE-*); every bad field is reported at once and nothing is written. Returns the quote
     when the caller may see it (R-QUOTE-6)."""
@@ -107,7 +105,7 @@ async def create_quote(
             "total": (None, row.total),
         },
     )
-    message = messages.quote_created(number=number, summary=summary(row))
+    message = messages.quote_created(summary(row), web_url=uow.web_url)
     mail_contacts(uow, [command.billing, command.technical], message)
     return await visible_quote(uow, row.id)
 
@@ -144,7 +142,7 @@ class SetQuotePoNumber:
 
 async def set_quote_po_number(
     *, uow: UnitOfWork, principal: Principal, command: SetQuotePoNumber
-) -> Row[Any]:
+) -> QuoteRow:
     """R-QUOTE-4 (any time the quote is open, even when R-QUOTE-3 blocks other edits),
     R-QUOTE-7 (versioned). Whoever may write a quote may read it."""
     value = rules.check_po_number(command.po_number)

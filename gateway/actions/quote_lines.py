@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import account as account_queries
 from db.queries import quote as queries
+from db.rows import LicenseRow, QuoteLineRow, QuoteRow
 from gateway.actions import messages
 from gateway.actions.invitation import invite_contact
 from gateway.actions.unit import UnitOfWork
@@ -65,7 +64,7 @@ def priced_values(priced: PricedLine) -> dict[str, Any]:
 
 
 def stored_line_draft(
-    row: Row[Any], catalog: PriceCatalog, license_row: Row[Any] | None
+    row: QuoteLineRow, catalog: PriceCatalog, license_row: LicenseRow | None
 ) -> LineDraft:
     """A line already on the quote, to re-price it (for instance in another currency)."""
     kind = QuoteLineKind(row.kind)
@@ -159,9 +158,13 @@ def mail_contacts(unit: UnitOfWork, emails: Sequence[str], message: messages.Mes
         unit.send(email, message)
 
 
-def summary(row: Row[Any]) -> str:
+def summary(row: QuoteRow) -> messages.QuoteSummary:
     return messages.quote_summary(
-        number=row.number, total=row.total, currency=row.currency, valid_until=row.valid_until
+        quote_id=row.id,
+        number=row.number,
+        total=row.total,
+        currency=row.currency,
+        valid_until=row.valid_until,
     )
 
 
@@ -172,7 +175,7 @@ async def caller_email(unit: UnitOfWork) -> str | None:
     return emails.get(unit.principal.account_id)
 
 
-async def visible_quote(unit: UnitOfWork, quote_id: int) -> Row[Any] | None:
+async def visible_quote(unit: UnitOfWork, quote_id: int) -> QuoteRow | None:
     """The quote for the payload, only when the caller may see it (R-QUOTE-6): an anonymous
     renewal request, or a partner without quotes:read, gets null and the contacts get mail."""
     return await queries.visible_quote(unit.session, quote_id, policy.quote_visible(unit.principal))

@@ -10,12 +10,10 @@ is null and ``userErrors`` is empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import numbers
 from db.queries import quote as queries
+from db.rows import LicenseRow, OrganizationRow, QuoteRow
 from gateway.actions import messages
 from gateway.actions.quote_lines import (
     fx_values,
@@ -87,7 +85,9 @@ def _sen(value: str) -> str:
     return value.strip().upper()
 
 
-async def _requested_license(unit: UnitOfWork, sen: str, email: str) -> tuple[Row[Any], list[str]]:
+async def _requested_license(
+    unit: UnitOfWork, sen: str, email: str
+) -> tuple[LicenseRow, list[str]]:
     """The license named by SEN whose current billing or technical contact has ``email``;
     evaluations are converted by buying, not renewed or upgraded (R-EVAL-4)."""
     sen = _sen(sen)
@@ -103,7 +103,7 @@ async def _requested_license(unit: UnitOfWork, sen: str, email: str) -> tuple[Ro
     return row, contacts
 
 
-def _currency(given: Currency | None, license_row: Row[Any], country: str) -> Currency:
+def _currency(given: Currency | None, license_row: LicenseRow, country: str) -> Currency:
     """The given currency (checked by R-CUR-2 when pricing), else the one the license was
     bought in, else USD; a DZD default falls back to USD outside Algeria."""
     if given is not None:
@@ -114,7 +114,7 @@ def _currency(given: Currency | None, license_row: Row[Any], country: str) -> Cu
     return bought
 
 
-def _reseller(principal: Principal, license_row: Row[Any]) -> tuple[int | None, bool]:
+def _reseller(principal: Principal, license_row: LicenseRow) -> tuple[int | None, bool]:
     """R-QUOTE-5: a partner asking with quotes:write resells the quote; otherwise the quote
     records the partner that resold the license, if any, with ``isReseller`` false."""
     if policy.resells_as_partner(principal):
@@ -126,7 +126,7 @@ async def _terms(
     unit: UnitOfWork,
     catalog: PriceCatalog,
     currency: Currency,
-    organization: Row[Any],
+    organization: OrganizationRow,
     partner: int | None,
 ) -> PricingTerms:
     return pricing_terms(
@@ -139,7 +139,7 @@ async def _terms(
 
 
 async def _check_sync_sens(
-    unit: UnitOfWork, sens: list[str] | None, license_row: Row[Any]
+    unit: UnitOfWork, sens: list[str] | None, license_row: LicenseRow
 ) -> list[str]:
     """R-MAINT-6: the licenses to co-term with; each must be another paid license sharing a
     contact with this one. Any other SEN is refused with the same INVALID message, whether it
@@ -181,16 +181,16 @@ async def _create(
     unit: UnitOfWork,
     *,
     action: str,
-    license_row: Row[Any],
+    license_row: LicenseRow,
     contacts: list[str],
-    organization: Row[Any],
+    organization: OrganizationRow,
     currency: Currency,
     terms: PricingTerms,
     draft: LineDraft,
     partner_id: int | None,
     is_reseller: bool,
     sync_with_sens: list[str],
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     priced = price_quote([draft.spec], terms, today=unit.today)
     number = await numbers.next_number(unit.session, "quote")
     row = await queries.insert_quote(
@@ -231,7 +231,7 @@ async def _create(
     )
     kind = "renewal" if draft.kind is QuoteLineKind.RENEWAL else "upgrade"
     message = messages.requested_quote(
-        kind=kind, number=number, sen=license_row.sen, summary=summary(row)
+        kind=kind, sen=license_row.sen, quote=summary(row), web_url=unit.web_url
     )
     mail_contacts(unit, contacts, message)
     return await visible_quote(unit, row.id)
@@ -239,7 +239,7 @@ async def _create(
 
 async def request_renewal_quote(
     *, uow: UnitOfWork, principal: Principal, command: RenewalRequest
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """R-MAINT-4 (starts at the previous expiry, early or late), R-MAINT-5 (3 years ahead at
     most; Cloud 12 months), R-MAINT-6 (co-terming flags sales review), R-PRICE-1 (no promo on
     Cloud renewals), R-PRICE-2/3."""
@@ -301,7 +301,7 @@ async def request_renewal_quote(
 
 async def request_upgrade_quote(
     *, uow: UnitOfWork, principal: Principal, command: UpgradeRequest
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """R-UPG-1 (upward only; Data Center has nothing above Enterprise), R-UPG-2 (one line
     for one license, a tier of the product), R-UPG-3 (full credit within 30 days of purchase,
     else the difference of list prices; then R-PRICE-*), R-MAINT-3 (maintenance starts at

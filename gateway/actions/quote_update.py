@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import payment as payments
 from db.queries import quote as queries
 from db.queries.filters import quote_status_is
+from db.rows import OrganizationRow, QuoteLineRow, QuoteRow
 from gateway.actions import messages
 from gateway.actions.quote_lines import (
     caller_email,
@@ -62,7 +61,7 @@ class _Change:
 
 async def update_quote(
     *, uow: UnitOfWork, principal: Principal, command: UpdateQuote
-) -> Row[Any] | None:
+) -> QuoteRow | None:
     """R-QUOTE-3 (customers and partners: not with Cloud, Data Center or Enterprise lines),
     R-QUOTE-7 (versioned). Returns the quote when the caller may still see it (R-QUOTE-6)."""
     pk = command.quote_id
@@ -122,7 +121,7 @@ async def update_quote(
     change.changes["version"] = (before.version, row.version)
     uow.audit("quoteUpdate", "Quote", pk, change.changes)
     contacts = [parsed.billing, parsed.technical, as_stored.billing, as_stored.technical]
-    mail_contacts(uow, contacts, messages.quote_changed(number=row.number, summary=summary(row)))
+    mail_contacts(uow, contacts, messages.quote_changed(summary(row), web_url=uow.web_url))
     return await visible_quote(uow, pk)
 
 
@@ -136,7 +135,7 @@ def _check_self_service(principal: Principal, catalog: PriceCatalog, lines: Sequ
 
 
 async def _stored_drafts(
-    uow: UnitOfWork, lines: Sequence[Row[Any]], catalog: PriceCatalog
+    uow: UnitOfWork, lines: Sequence[QuoteLineRow], catalog: PriceCatalog
 ) -> list[LineDraft]:
     license_ids = [ln.license_id for ln in lines if ln.license_id is not None]
     licenses = await queries.licenses_by_ids(uow.session, license_ids)
@@ -148,10 +147,10 @@ async def _stored_drafts(
 
 async def _reprice(
     uow: UnitOfWork,
-    before: Row[Any],
-    organization: Row[Any],
+    before: QuoteRow,
+    organization: OrganizationRow,
     catalog: PriceCatalog,
-    stored: Sequence[Row[Any]],
+    stored: Sequence[QuoteLineRow],
     parsed: QuoteUpdateCommand,
     change: _Change,
 ) -> None:
@@ -186,7 +185,7 @@ async def _reprice(
 
 async def _rename_contacts(
     uow: UnitOfWork,
-    before: Row[Any],
+    before: QuoteRow,
     country: str,
     as_stored: QuoteAsStored,
     parsed: QuoteUpdateCommand,
@@ -205,7 +204,7 @@ async def _rename_contacts(
 async def _write_lines(
     uow: UnitOfWork,
     quote_id: int,
-    stored: Sequence[Row[Any]],
+    stored: Sequence[QuoteLineRow],
     parsed: QuoteUpdateCommand,
     change: _Change,
 ) -> None:

@@ -33,6 +33,10 @@ class Limit:
 
 LOG_IN_PER_EMAIL = Limit("log-in:email", 5, 15 * 60)
 LOG_IN_PER_ADDRESS = Limit("log-in:address", 20, 15 * 60)
+# Staff sign-in to GraphiQL (``POST /staff/session``): per client address, a success gives its
+# slot back. Tokens cannot be guessed (178 random bits and a checksum); this keeps anyone from
+# trying.
+STAFF_SIGN_IN_PER_ADDRESS = Limit("staff-sign-in:address", 10, 15 * 60)
 # R-ACC-2: the request answers the same either way, so being over these limits is silent.
 RESET_PER_EMAIL = Limit("password-reset:email", 3, 60 * 60)
 RESET_PER_ADDRESS = Limit("password-reset:address", 20, 60 * 60)

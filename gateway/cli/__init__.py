@@ -33,6 +33,13 @@ from gateway.cli.commands import (
     token_staff,
 )
 from gateway.cli.payments import dev_payment, payment_pk
+from gateway.cli.serving import (
+    GRACEFUL_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    LOCAL_PROXIES,
+    trusted_proxies,
+    whole_seconds,
+)
 from gateway.settings import SettingsError
 
 __all__ = ["CommandFailed", "ConfigurationError", "build_parser", "main"]
@@ -133,6 +140,35 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "json"),
         help="log lines as text or JSON objects (CONEX_LOG_FORMAT; text in dev, json in prod)",
     )
+    sub.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="take the client's address and scheme from X-Forwarded-For and X-Forwarded-Proto "
+        "when the peer is a trusted proxy (off)",
+    )
+    sub.add_argument(
+        "--forwarded-allow-ips",
+        type=trusted_proxies,
+        metavar="IPS",
+        help="the trusted proxies: comma-separated IP addresses or networks, e.g. 10.0.0.0/8 "
+        f"(with --proxy-headers; {','.join(LOCAL_PROXIES)})",
+    )
+    sub.add_argument(
+        "--graceful-timeout",
+        type=whole_seconds,
+        default=GRACEFUL_TIMEOUT,
+        metavar="SECONDS",
+        help="on SIGTERM, seconds to let requests in flight finish before they are cut "
+        f"({GRACEFUL_TIMEOUT})",
+    )
+    sub.add_argument(
+        "--timeout-keep-alive",
+        type=whole_seconds,
+        default=KEEP_ALIVE_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds an idle keep-alive connection stays open; above the load balancer's "
+        f"idle timeout ({KEEP_ALIVE_TIMEOUT})",
+    )
 
     command("migrate", migrate, "migrate CONEX_DATABASE_URL to the newest schema revision")
 
@@ -165,9 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=token_list)
 
     sub = command("send-mail", send_mail, "deliver the queued outgoing mail (SMTP or .eml files)")
-    sub.add_argument("--watch", action="store_true", help="keep sending until interrupted")
     sub.add_argument(
-        "--interval", type=_seconds, default=10.0, help="seconds between sends with --watch (10)"
+        "--watch", action="store_true", help="the mail worker: keep delivering until SIGTERM"
+    )
+    sub.add_argument(
+        "--interval", type=_seconds, default=2.0, help="seconds between looks with --watch (2)"
     )
 
     command(

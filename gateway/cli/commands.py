@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from db.queries.api_token import insert_api_token, list_api_tokens, revoke_api_t
 from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
 from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
+from gateway.cli.serving import sigterm_exits_cleanly, uvicorn_options
 from gateway.domain.enums import TokenKind
 from gateway.observability.logs import configure_logging
 from gateway.observability.metrics import prepare_multiprocess
@@ -27,6 +29,7 @@ TOKEN_PREFIX_LENGTH = 12  # what lists and logs may show of a token: kind prefix
 
 
 def serve(args: argparse.Namespace) -> int:
+    options = uvicorn_options(args)  # proxy headers, graceful shutdown (gateway/cli/serving.py)
     # The options become settings of every worker (each reads the environment).
     for option, variable in (("log_level", "CONEX_LOG_LEVEL"), ("log_format", "CONEX_LOG_FORMAT")):
         if getattr(args, option, None):
@@ -47,19 +50,24 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
     endpoint = f"http://{args.host}:{args.port}/graphql"
     if settings.env == "prod":  # anonymous browsers get no GraphiQL there (gateway/http)
-        print(f"{PROG}: GraphQL API at {endpoint} (GraphiQL for staff only)", file=sys.stderr)
+        print(
+            f"{PROG}: GraphQL API at {endpoint} (GraphiQL: staff sign in there with a staff token)",
+            file=sys.stderr,
+        )
     else:
         print(f"{PROG}: GraphiQL at {endpoint}", file=sys.stderr)
     # An import string, not an app object: each of several workers builds its own app.
-    uvicorn.run(
-        "gateway.cli.served:create_served_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,  # the gateway's handler (configure_logging) formats Uvicorn's records
-        access_log=False,  # gateway.access writes the access line, with the request's fields
-    )
+    with sigterm_exits_cleanly():
+        uvicorn.run(
+            "gateway.cli.served:create_served_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,  # the gateway's handler (configure_logging) formats Uvicorn's
+            access_log=False,  # records; gateway.access writes the access line
+            **options,
+        )
     return 0
 
 
@@ -229,20 +237,24 @@ async def _list_tokens(settings: Settings) -> list[str]:
 
 
 def send_mail(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings.smtp_url:
-        from gateway.integrations.mail import SmtpConfig
+    """Deliver the outbox once, or with ``--watch`` until SIGTERM or SIGINT: the mail worker
+    of ``CONEX_MAIL_DELIVERY=worker`` (gateway/integrations/mail.py)."""
+    from gateway.integrations.mail import destination
 
-        try:
-            SmtpConfig.from_url(settings.smtp_url)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-    destination = "SMTP" if settings.smtp_url else f"files in {settings.mail_dir}"
+    settings = load_settings()  # a bad CONEX_SMTP_URL is one line here
+    where = destination(settings)
     if args.watch:
-        print(f"Sending the outbox to {destination} every {args.interval:g} s; Ctrl-C stops.")
+        configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+        print(
+            f"Delivering the outbox to {where} (a look every {args.interval:g} s); "
+            "SIGTERM or Ctrl-C stops.",
+            file=sys.stderr,
+        )
     sent = asyncio.run(_send_mail(settings, watch=args.watch, interval=args.interval))
-    if not args.watch:
-        print(f"Sent {sent} message(s) to {destination}.")
+    if args.watch:
+        print("Stopped: the outbox is left to the next deliverer.", file=sys.stderr)
+    else:
+        print(f"Sent {sent} message(s) to {where}.")
     return 0
 
 
@@ -251,10 +263,19 @@ async def _send_mail(settings: Settings, *, watch: bool, interval: float) -> int
 
     engine = await open_database(settings)
     try:
-        if watch:
-            await run_mail_sender(engine, settings, interval=interval)
-            return 0
-        return await send_pending(engine, settings)
+        if not watch:
+            return await send_pending(engine, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGTERM, signal.SIGINT)
+        for number in signals:  # the batch under way finishes, then the process ends
+            loop.add_signal_handler(number, stop.set)
+        try:
+            await run_mail_sender(engine, settings, interval=interval, stop=stop)
+        finally:
+            for number in signals:
+                loop.remove_signal_handler(number)
+        return 0
     finally:
         await engine.dispose()
 

@@ -10,6 +10,8 @@ and one place that turns every error into a typed, masked response.
   (``gateway.http.idempotency``).
 - Every response carries ``X-Request-Id``; an unexpected error is logged with it and, in
   prod, answered as INTERNAL_SERVER_ERROR with that id and nothing else.
+- Who calls: the bearer token, else the staff session cookie with its header
+  (``gateway.http.principal``).
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from db.sessions import DATABASE_UNAVAILABLE, PoolTimeout, SessionFactory
-from gateway.auth.authenticate import Unauthenticated, authenticate
+from db.sessions import PoolTimeout, SessionFactory
 from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
 from gateway.http import idempotency
 from gateway.http.errors import RequestError
 from gateway.http.graphiql import graphiql_response
+from gateway.http.principal import request_principal
 from gateway.observability import record as request_record
 from gateway.security.persisted import sha256
 from gateway.services import services_of
@@ -161,30 +163,18 @@ class GraphQLEndpoint:
         return _json_response(body, status=status, request_id=request_id, headers=headers)
 
     async def _principal(self, request: Request) -> Principal:
-        services = services_of(request)
-        try:
-            return await authenticate(
-                request.headers.get("authorization"),
-                engine=services.engine,
-                key=self.settings.signing_key(),
-                now=services.clock(),
-            )
-        except Unauthenticated as exc:
-            raise RequestError(401, "UNAUTHENTICATED", str(exc)) from None
-        except DATABASE_UNAVAILABLE:
-            log.warning("authentication: database unavailable", exc_info=True)
-            raise RequestError(
-                503, "SERVICE_UNAVAILABLE", "Busy; retry shortly.", {"Retry-After": "1"}
-            ) from None
+        """The bearer token, else the staff session cookie (``gateway.http.principal``)."""
+        return await request_principal(request)
 
     def _wants_ide(self, request: Request) -> bool:
         accept = request.headers.get("accept", "")
         return "text/html" in accept and "query" not in request.query_params
 
     def _ide(self, request: Request, principal: Principal, request_id: str) -> Response:
-        if self.settings.env == "prod" and not principal.is_staff:
-            raise RequestError(404, "NOT_FOUND", "Not found.")
-        return graphiql_response(headers={"X-Request-Id": request_id})
+        # Prod: a page load cannot carry the staff session's header, so everyone but a bearer
+        # of a staff token gets the sign-in page; GraphiQL loads only once signed in.
+        sign_in = self.settings.env == "prod" and not principal.is_staff
+        return graphiql_response(sign_in=sign_in, headers={"X-Request-Id": request_id})
 
     async def _batch(
         self, request: Request, principal: Principal, items: list[Any], request_id: str

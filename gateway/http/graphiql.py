@@ -4,8 +4,15 @@ The assets of a pinned GraphiQL release and of React are committed package data 
 ``graphiql_static/`` (``scripts/refresh-graphiql`` downloads them from the npm registry,
 verifies their checksums and writes ``MANIFEST.json``), with a small script and stylesheet of
 ours under ``graphiql_static/conex/``. ``/graphiql/{path}`` serves exactly those files; the
-page itself is built here and served by the ``/graphql`` endpoint to a browser (whoever may
-see it there: in prod, staff only).
+page itself is built here and served by the ``/graphql`` endpoint to a browser.
+
+In prod a page load gets the staff sign-in page instead (:func:`sign_in_page`): a page load
+cannot carry the header that the staff session cookie must come with, so the page is the
+same for everyone and says nothing; its script (``conex/staff.js``) asks
+``GET /staff/session`` whether the browser is signed in, or signs in with a staff token
+(``gateway.http.staff_session``), and only then loads GraphiQL's files, whose list the page
+carries. Until then no GraphiQL runs and no schema is fetched (introspection is refused in
+prod to anyone but staff).
 
 Asset URLs carry a digest of the file (``?v=…``) and vendor files a versioned folder, so a
 browser may cache them for a year. The page's Content-Security-Policy allows scripts and
@@ -33,6 +40,8 @@ PREFIX = "/graphiql/"
 DEFAULT_QUERY = STATIC / "conex" / "catalog.graphql"
 OWN_SCRIPTS = ("conex/graphiql.js",)  # after the vendor scripts
 OWN_STYLES = ("conex/graphiql.css",)  # after the vendor styles
+SIGN_IN_SCRIPT = "conex/staff.js"  # the prod sign-in page's only script
+STAFF_SESSION_URL = "/staff/session"
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -107,7 +116,7 @@ def load_assets(static: Path = STATIC) -> Assets:
                 scripts.append(path)
             elif file["role"] == "style":
                 styles.append(path)
-    for path in (*OWN_SCRIPTS, *OWN_STYLES):
+    for path in (*OWN_SCRIPTS, *OWN_STYLES, SIGN_IN_SCRIPT):
         files[path] = _asset(static / path)
     return Assets(files=files, scripts=(*scripts, *OWN_SCRIPTS), styles=(*styles, *OWN_STYLES))
 
@@ -118,21 +127,17 @@ def _json_for_html(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def graphiql_page(*, url: str = "/graphql", default_query: str | None = None) -> str:
-    """The HTML page: GraphiQL posting to ``url``, opening on ``default_query`` (Catalog)."""
-    assets = load_assets()
-    config = {
+def _config(url: str, default_query: str | None) -> dict[str, Any]:
+    return {
         "url": url,
         "defaultQuery": default_query
         if default_query is not None
         else DEFAULT_QUERY.read_text(encoding="utf-8"),
     }
-    styles = "\n".join(
-        f'    <link rel="stylesheet" href="{html.escape(assets.url(p))}">' for p in assets.styles
-    )
-    scripts = "\n".join(
-        f'    <script src="{html.escape(assets.url(p))}"></script>' for p in assets.scripts
-    )
+
+
+def _page(*, head: str, body: str, config: dict[str, Any], scripts: list[str]) -> str:
+    tags = "\n".join(f'    <script src="{html.escape(url)}"></script>' for url in scripts)
     return f"""<!doctype html>
 <html lang="en">
   <head>
@@ -140,20 +145,80 @@ def graphiql_page(*, url: str = "/graphql", default_query: str | None = None) ->
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Conex GraphiQL</title>
     <link rel="icon" href="data:,">
-{styles}
+{head}
   </head>
   <body>
-    <div id="graphiql" class="graphiql-container">Loading…</div>
+{body}
     <script id="conex-graphiql-config" type="application/json">{_json_for_html(config)}</script>
-{scripts}
+{tags}
   </body>
 </html>
 """
 
 
-def graphiql_response(*, headers: dict[str, str] | None = None) -> HTMLResponse:
-    """The page with its Content-Security-Policy; ``headers`` adds e.g. ``X-Request-Id``."""
-    return HTMLResponse(graphiql_page(), headers={**PAGE_HEADERS, **(headers or {})})
+def _stylesheet(url: str) -> str:
+    return f'    <link rel="stylesheet" href="{html.escape(url)}">'
+
+
+def graphiql_page(*, url: str = "/graphql", default_query: str | None = None) -> str:
+    """The HTML page: GraphiQL posting to ``url``, opening on ``default_query`` (Catalog)."""
+    assets = load_assets()
+    return _page(
+        head="\n".join(_stylesheet(assets.url(p)) for p in assets.styles),
+        body='    <div id="graphiql" class="graphiql-container">Loading…</div>',
+        config=_config(url, default_query),
+        scripts=[assets.url(p) for p in assets.scripts],
+    )
+
+
+SIGN_IN_BODY = """\
+    <main id="conex-sign-in" class="conex-sign-in" hidden>
+      <h1>Conex GraphiQL</h1>
+      <p>Staff only. Sign in with a staff token; it is exchanged for a session cookie and
+        not kept by the browser.</p>
+      <form id="conex-sign-in-form" method="post" autocomplete="off">
+        <label for="conex-token">Staff token</label>
+        <input id="conex-token" name="token" type="password" placeholder="cnxs_…"
+          spellcheck="false" required>
+        <button id="conex-sign-in-button" type="submit">Sign in</button>
+      </form>
+      <p id="conex-sign-in-message" class="conex-message" role="alert"></p>
+      <p class="conex-hint">No token? On the gateway's host:
+        <code>conex-gateway token staff --name "your name"</code></p>
+    </main>
+    <header id="conex-staff-bar" class="conex-staff-bar" hidden>
+      <span id="conex-staff-status"></span>
+      <button id="conex-sign-out" type="button">Sign out</button>
+    </header>
+    <noscript>This page needs JavaScript.</noscript>
+    <div id="graphiql" class="graphiql-container" hidden></div>"""
+
+
+def sign_in_page(*, url: str = "/graphql", default_query: str | None = None) -> str:
+    """Prod's page at ``/graphql``: the sign-in form; GraphiQL's files only listed, loaded by
+    ``conex/staff.js`` once the browser has a staff session."""
+    assets = load_assets()
+    config = _config(url, default_query)
+    config["staff"] = {
+        "session": STAFF_SESSION_URL,
+        "scripts": [assets.url(p) for p in assets.scripts],
+        "styles": [assets.url(p) for p in assets.styles],
+    }
+    return _page(
+        head=_stylesheet(assets.url(OWN_STYLES[0])),
+        body=SIGN_IN_BODY,
+        config=config,
+        scripts=[assets.url(SIGN_IN_SCRIPT)],
+    )
+
+
+def graphiql_response(
+    *, sign_in: bool = False, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """The page (``sign_in``: prod's sign-in page) with its Content-Security-Policy;
+    ``headers`` adds e.g. ``X-Request-Id``."""
+    text = sign_in_page() if sign_in else graphiql_page()
+    return HTMLResponse(text, headers={**PAGE_HEADERS, **(headers or {})})
 
 
 async def graphiql_asset(request: Request) -> Response:

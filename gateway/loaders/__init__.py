@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
+from typing import Any, TypeAlias, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,7 +13,6 @@ from db.queries.batch import Relation
 from db.queries.catalog import Catalog
 from db.queries.pages import Page, PageRequest
 from gateway.auth.principal import Principal
-from gateway.loaders import license, order, partner, quote
 from gateway.loaders.account import AccountLoaders
 from gateway.loaders.base import Lazy, SqlLoader
 from gateway.loaders.catalog import CatalogCache, CatalogLoader, CatalogLoaders
@@ -23,15 +22,12 @@ from gateway.loaders.partner import PartnerLoaders
 from gateway.loaders.payment import PaymentLoaders
 from gateway.loaders.quote import QuoteLoaders
 
-__all__ = ["RELATIONS", "Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
+__all__ = ["Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
 
-# The paged one-to-many lists, by the name the schema asks for (``loaders.pages[name]``).
-RELATIONS: dict[str, Relation] = {
-    **license.RELATIONS,
-    **quote.RELATIONS,
-    **order.RELATIONS,
-    **partner.RELATIONS,
-}
+R = TypeVar("R")
+# A paged relation's keys: (parent, page, filter); its counts' keys: (parent, filter).
+PageKey: TypeAlias = tuple[Any, PageRequest, Any]
+CountKey: TypeAlias = tuple[Any, Any]
 
 
 class Loaders(
@@ -61,15 +57,26 @@ class Loaders(
         super().__init__(engine=engine, principal=principal, today=today)
         self._catalog_cache = catalog_cache
         shape, params = self._shape, self._params
-        self.pages: dict[str, SqlLoader[tuple[Any, PageRequest, Any], Page]] = Lazy(
-            lambda name: SqlLoader(engine, RELATIONS[name].page_fetch(shape, params))
+        # By relation (``gateway.loaders.license.LICENSES_OF_ACCOUNT``, …), made on first use.
+        self._pages: Lazy[Relation[Any], SqlLoader[PageKey, Page[Any]]] = Lazy(
+            lambda relation: SqlLoader(engine, relation.page_fetch(shape, params))
         )
-        self.counts: dict[str, SqlLoader[tuple[Any, Any], int]] = Lazy(
-            lambda name: SqlLoader(engine, RELATIONS[name].count_fetch(shape, params))
+        self._counts: Lazy[Relation[Any], SqlLoader[CountKey, int]] = Lazy(
+            lambda relation: SqlLoader(engine, relation.count_fetch(shape, params))
         )
+
+    def page(self, relation: Relation[R]) -> SqlLoader[PageKey, Page[R]]:
+        """The loader of the pages of ``relation`` (its rows are the relation's row class)."""
+        return cast(SqlLoader[PageKey, Page[R]], self._pages[relation])
+
+    def count(self, relation: Relation[Any]) -> SqlLoader[CountKey, int]:
+        """The loader of the total counts of ``relation``."""
+        return self._counts[relation]
 
     async def drain(self) -> None:
         """Let every batch this request started finish (see ``SqlLoader.drain``)."""
-        loaders = [v for v in vars(self).values() if isinstance(v, SqlLoader)]
-        loaders += [*self.pages.values(), *self.counts.values()]
+        loaders: list[SqlLoader[Any, Any]] = [
+            v for v in vars(self).values() if isinstance(v, SqlLoader)
+        ]
+        loaders += [*self._pages.values(), *self._counts.values()]
         await asyncio.gather(*(loader.drain() for loader in loaders))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from sqlalchemy.engine import Row
 
 from db.queries import account as queries
 from db.queries.audit import audit_event_by_id_statement
+from db.rows import AccountRow, AuditEventRow, OrganizationRow, TaxIdRow
 from gateway.auth import policy
-from gateway.loaders.base import LoaderBase, PolicyShape, RowOrNone, SqlLoader, template_principal
+from gateway.loaders.base import LoaderBase, PolicyShape, SqlLoader, template_principal
 
 
 class _Statements:
@@ -30,17 +28,17 @@ def _statements(shape: PolicyShape) -> _Statements:
 
 class AccountLoaders(LoaderBase):
     @functools.cached_property
-    def account(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(_statements(self._shape).account)
+    def account(self) -> SqlLoader[int, AccountRow | None]:
+        return self._rows(_statements(self._shape).account, AccountRow._make)
 
     @functools.cached_property
-    def organization(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(_statements(self._shape).organization)
+    def organization(self) -> SqlLoader[int, OrganizationRow | None]:
+        return self._rows(_statements(self._shape).organization, OrganizationRow._make)
 
     @functools.cached_property
-    def audit_event(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(_statements(self._shape).audit_event)
+    def audit_event(self) -> SqlLoader[int, AuditEventRow | None]:
+        return self._rows(_statements(self._shape).audit_event, AuditEventRow._make)
 
     @functools.cached_property
-    def tax_ids(self) -> SqlLoader[int, list[Row[Any]]]:
-        return self._grouped(queries.TAX_IDS_OF_ACCOUNTS)
+    def tax_ids(self) -> SqlLoader[int, list[TaxIdRow]]:
+        return self._grouped(queries.TAX_IDS_OF_ACCOUNTS, TaxIdRow._make)

@@ -3,10 +3,11 @@
 aiodataloader runs each batch as its own task, so batches cannot share the request's
 session; each opens a pooled connection for the statement(s) it issues, in autocommit: a
 batch only reads, so a transaction around it would only cost two round trips (BEGIN,
-ROLLBACK). Reads are plain Core rows (no ORM identity map, no lazy loading); the policy
-predicates are part of each statement, so a row the caller may not see never leaves the
-database. The statements themselves are built in ``db.queries`` (``db.queries.batch`` and
-each domain's module); a loader only binds a request's values.
+ROLLBACK). Reads are Core statements (no ORM identity map, no lazy loading), each row decoded once
+into its typed row class of ``db.rows``; the policy predicates are part of each statement, so
+a row the caller may not see never leaves the database. The statements themselves are built
+in ``db.queries`` (``db.queries.batch`` and each domain's module); a loader only binds a
+request's values and names the row class.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 from sqlalchemy import Select
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.queries.batch import (
@@ -29,13 +29,14 @@ from db.queries.batch import (
     grouped_rows,
     rows_by_key,
 )
+from db.queries.decode import Decode
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PartnerScope, PrincipalKind
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 L = TypeVar("L")
-RowOrNone = Row[Any] | None
+R = TypeVar("R")
 
 
 class SqlLoader(Generic[K, V]):
@@ -99,15 +100,15 @@ def template_principal(shape: PolicyShape) -> Principal:
     )
 
 
-class Lazy(dict[str, L]):
-    """A loader per name, made on first use (most requests use a few of them)."""
+class Lazy(dict[K, L]):
+    """A loader per key (a relation), made on first use (most requests use a few of them)."""
 
-    def __init__(self, make: Callable[[str], L]) -> None:
+    def __init__(self, make: Callable[[K], L]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, name: str) -> L:
-        made = self[name] = self._make(name)
+    def __missing__(self, key: K) -> L:
+        made = self[key] = self._make(key)
         return made
 
 
@@ -125,8 +126,10 @@ class LoaderBase:
             account_id=principal.account_id, partner_id=principal.partner_id, today=today
         )
 
-    def _rows(self, stmt: Select[Any], key: str = "id") -> SqlLoader[Any, RowOrNone]:
-        return SqlLoader(self.engine, rows_by_key(stmt, key, self._params))
+    def _rows(
+        self, stmt: Select[Any], decode: Decode[R], key: str = "id"
+    ) -> SqlLoader[Any, R | None]:
+        return SqlLoader(self.engine, rows_by_key(stmt, key, self._params, decode))
 
-    def _grouped(self, stmt: Select[Any]) -> SqlLoader[int, list[Row[Any]]]:
-        return SqlLoader(self.engine, grouped_rows(stmt, self._params))
+    def _grouped(self, stmt: Select[Any], decode: Decode[R]) -> SqlLoader[int, list[R]]:
+        return SqlLoader(self.engine, grouped_rows(stmt, self._params, decode))

@@ -1,5 +1,6 @@
 """The catalog (products, the price book, releases, the EUR→DZD rate): small, public and read
-whole, at most once per request and cached per worker; and products by id.
+whole, at most once per request and cached per worker (``Product`` nodes by id are read
+from it too).
 
 What is loaded is plain data (``db.queries.catalog.Catalog``); the schema builds its
 Strawberry objects from it (``gateway.schema.catalog``).
@@ -13,8 +14,8 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db.queries.catalog import PRODUCT_BY_ID, Catalog, read_catalog
-from gateway.loaders.base import LoaderBase, RowOrNone, SqlLoader
+from db.queries.catalog import Catalog, read_catalog
+from gateway.loaders.base import LoaderBase, SqlLoader
 
 
 class CatalogCache:
@@ -75,10 +76,6 @@ class CatalogLoader(SqlLoader[str, Catalog]):
 
 class CatalogLoaders(LoaderBase):
     _catalog_cache: CatalogCache | None = None
-
-    @functools.cached_property
-    def product(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(PRODUCT_BY_ID)
 
     @functools.cached_property
     def catalog(self) -> CatalogLoader:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import license as queries
 from db.queries.batch import Relation, bound_today
 from db.queries.filters import LicenseFilter
+from db.rows import LicenseRow
 from gateway.auth import policy
-from gateway.loaders.base import LoaderBase, PolicyShape, RowOrNone, SqlLoader, template_principal
+from gateway.loaders.base import LoaderBase, PolicyShape, SqlLoader, template_principal
 
 
 class _Statements:
@@ -32,21 +31,20 @@ def _where(shape: Any, filter_: LicenseFilter) -> list[Any]:
     return [policy.license_visible(template_principal(shape)), *filter_.conditions(bound_today())]
 
 
-RELATIONS = {
-    "licenses_of_account": Relation(queries.LICENSES_OF_ACCOUNTS, _where),
-    "licenses_of_organization": Relation(queries.LICENSES_OF_ORGANIZATIONS, _where),
-}
+# The paged lists (``Loaders.page``), policy included.
+LICENSES_OF_ACCOUNT = Relation(queries.LICENSES_OF_ACCOUNTS, _where)
+LICENSES_OF_ORGANIZATION = Relation(queries.LICENSES_OF_ORGANIZATIONS, _where)
 
 
 class LicenseLoaders(LoaderBase):
     @functools.cached_property
-    def license(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(_statements(self._shape).by_id)
+    def license(self) -> SqlLoader[int, LicenseRow | None]:
+        return self._rows(_statements(self._shape).by_id, LicenseRow._make)
 
     @functools.cached_property
-    def license_by_sen(self) -> SqlLoader[str, RowOrNone]:
-        return self._rows(_statements(self._shape).by_sen, "sen")
+    def license_by_sen(self) -> SqlLoader[str, LicenseRow | None]:
+        return self._rows(_statements(self._shape).by_sen, LicenseRow._make, "sen")
 
     @functools.cached_property
-    def licenses_of_order(self) -> SqlLoader[int, list[Row[Any]]]:
-        return self._grouped(_statements(self._shape).of_orders)
+    def licenses_of_order(self) -> SqlLoader[int, list[LicenseRow]]:
+        return self._grouped(_statements(self._shape).of_orders, LicenseRow._make)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy.engine import Row
-
 from db.queries import order as queries
 from db.queries.batch import Relation
+from db.rows import OrderRow
 from gateway.auth import policy
-from gateway.loaders.base import LoaderBase, PolicyShape, RowOrNone, SqlLoader, template_principal
+from gateway.loaders.base import LoaderBase, PolicyShape, SqlLoader, template_principal
 
 
 class _Statements:
@@ -29,14 +28,15 @@ def _where(shape: Any, _: None) -> list[Any]:
     return [policy.order_visible(template_principal(shape))]
 
 
-RELATIONS = {"orders_of_account": Relation(queries.ORDERS_OF_ACCOUNTS, _where)}
+# The paged list (``Loaders.page``), policy included.
+ORDERS_OF_ACCOUNT = Relation(queries.ORDERS_OF_ACCOUNTS, _where)
 
 
 class OrderLoaders(LoaderBase):
     @functools.cached_property
-    def order(self) -> SqlLoader[int, RowOrNone]:
-        return self._rows(_statements(self._shape).by_id)
+    def order(self) -> SqlLoader[int, OrderRow | None]:
+        return self._rows(_statements(self._shape).by_id, OrderRow._make)
 
     @functools.cached_property
-    def orders_of_license(self) -> SqlLoader[int, list[Row[Any]]]:
-        return self._grouped(_statements(self._shape).of_licenses)
+    def orders_of_license(self) -> SqlLoader[int, list[OrderRow]]:
+        return self._grouped(_statements(self._shape).of_licenses, OrderRow._make)

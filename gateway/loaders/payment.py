@@ -7,8 +7,7 @@ import functools
 from typing import Any
 
 from db.queries import payment as queries
-from db.queries.batch import rows_by_key
-from db.queries.payment import PaymentRow
+from db.rows import PaymentRow
 from gateway.auth import policy
 from gateway.loaders.base import LoaderBase, PolicyShape, SqlLoader, template_principal
 
@@ -22,5 +21,4 @@ def _by_id_statement(shape: PolicyShape) -> Any:
 class PaymentLoaders(LoaderBase):
     @functools.cached_property
     def payment(self) -> SqlLoader[int, PaymentRow | None]:
-        fetch = rows_by_key(_by_id_statement(self._shape), "id", self._params)
-        return SqlLoader(self.engine, queries.typed(fetch))
+        return self._rows(_by_id_statement(self._shape), PaymentRow._make)

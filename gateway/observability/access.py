@@ -1,5 +1,7 @@
 """The ASGI middleware around the app: opens the request's record, times it, and when the
-response has gone writes one access line (``gateway.access``) and the request's metrics."""
+response has gone writes one access line (``gateway.access``) and the request's metrics.
+When tracing is on it runs inside the request's span, and names it once the response starts
+(``gateway.observability.tracing``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import record as request_record
+from gateway.observability import tracing
 from gateway.observability.logs import FIELDS
 from gateway.observability.record import RequestRecord
 
@@ -30,6 +33,8 @@ class AccessMiddleware:
         token = request_record.begin(scope["method"], scope["path"])
         record = request_record.current()
         record.status = 500  # unless a response starts
+        client = scope.get("client")
+        record.client = str(client[0]) if client else None
 
         async def watched_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,6 +42,8 @@ class AccessMiddleware:
                 for name, value in message.get("headers", ()):
                     if name.lower() == b"idempotent-replayed" and value == b"true":
                         record.replayed = True
+                # Now: the request's span ends with the response's last body message.
+                tracing.name_request_span(scope, record)
             await send(message)
 
         try:
@@ -44,6 +51,7 @@ class AccessMiddleware:
         finally:
             duration = time.perf_counter() - record.started
             try:
+                tracing.name_request_span(scope, record)  # when no response started
                 _access_line(record, duration)
                 for observe in self.observers:
                     observe(record, duration)
@@ -52,9 +60,10 @@ class AccessMiddleware:
 
 
 def _access_line(record: RequestRecord, duration: float) -> None:
-    fields = {
+    fields: dict[str, object] = {
         "method": record.method,
         "path": record.path,
+        "client": record.client,
         "status": record.status,
         "duration_ms": round(duration * 1000, 2),
         "principal_kind": record.principal_kind,

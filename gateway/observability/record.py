@@ -20,6 +20,8 @@ NAMED_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-
 class RequestRecord:
     method: str = ""
     path: str = ""
+    # The peer's address, or X-Forwarded-For's behind a trusted proxy (serve --proxy-headers).
+    client: str | None = None
     started: float = field(default_factory=time.perf_counter)
     request_id: str = ""
     principal_kind: str = "anonymous"

@@ -10,21 +10,22 @@ from db.queries import lists as queries
 from db.queries.audit import audit_events_where
 from db.queries.pages import PageRequest
 from db.queries.partner import partners_where
-from db.queries.payment import PAYMENTS
+from db.rows import Identified
 from gateway.auth import policy
 from gateway.loaders.filters import AccountFilter, LicenseFilter, QuoteFilter
 from gateway.schema.info import Info
 from gateway.schema.relay import Connection, decode_id
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Identified)
 
 
 async def _connection(
     info: Info,
-    root: queries.RootList,
+    root: queries.RootList[R],
     where: queries.Conditions,
     page: PageRequest,
-    build: Callable[[Any], T],
+    build: Callable[[R], T],
 ) -> Connection[T]:
     engine = info.context.engine
     async with engine.connect() as conn:
@@ -86,4 +87,4 @@ async def payments(info: Info, page: PageRequest) -> Connection[Any]:
     from gateway.schema.payment import Payment as PaymentType
 
     where = [policy.payment_visible(info.context.principal)]
-    return await _connection(info, PAYMENTS, where, page, PaymentType.from_row)
+    return await _connection(info, queries.PAYMENTS, where, page, PaymentType.from_row)

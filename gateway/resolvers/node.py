@@ -48,7 +48,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         from gateway.schema.quote import QuoteLine
 
         found = await info.context.loaders.quote_line.load(pk)
-        return QuoteLine.from_row(found, found.quote_currency) if found else None
+        return QuoteLine.from_row(found.line, found.currency) if found else None
     entry = _builders().get(type_name)
     if entry is None:
         return None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db.queries.pages import PageRequest
+from db.rows import AccountRow
 from gateway.auth import policy
 from gateway.domain.enums import ContactRole, PartnerScope, PrincipalKind, TaxIdKind
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter, QuoteFilter
+from gateway.loaders.license import LICENSES_OF_ACCOUNT
+from gateway.loaders.order import ORDERS_OF_ACCOUNT
+from gateway.loaders.quote import QUOTES_OF_ACCOUNT
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
 from gateway.schema.relay import Connection, Node, connection, encode_id
@@ -42,7 +46,7 @@ class Account(Node):
     _publicity_opt_out: strawberry.Private[bool]
 
     @classmethod
-    def from_row(cls, row: Any) -> Account:
+    def from_row(cls, row: AccountRow) -> Account:
         return cls(
             id=encode_id("Account", row.id),
             pk=row.id,
@@ -78,7 +82,7 @@ class Account(Node):
         from gateway.schema.license import License
 
         key = filter.to_key() if filter else LicenseFilter()
-        return await paged(info, "licenses_of_account", self.pk, page, key, License.from_row)
+        return await paged(info, LICENSES_OF_ACCOUNT, self.pk, page, key, License.from_row)
 
     @connection(description="Quotes where this account is a contact; deleted ones only on request.")
     async def quotes(
@@ -87,13 +91,13 @@ class Account(Node):
         from gateway.schema.quote import Quote
 
         key: QuoteFilter = filter.to_key() if filter else NO_QUOTE_FILTER
-        return await paged(info, "quotes_of_account", self.pk, page, key, Quote.from_row)
+        return await paged(info, QUOTES_OF_ACCOUNT, self.pk, page, key, Quote.from_row)
 
     @connection(description="Orders where this account is a contact, newest first.")
     async def orders(self, info: Info, page: PageRequest) -> Connection[OrderRef]:
         from gateway.schema.order import Order
 
-        return await paged(info, "orders_of_account", self.pk, page, None, Order.from_row)
+        return await paged(info, ORDERS_OF_ACCOUNT, self.pk, page, None, Order.from_row)
 
 
 @strawberry.type(description="An account in a role on a license, quote or order.")

@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from db.rows import AuditEventRow
 from gateway.domain.enums import Currency, PrincipalKind
 from gateway.schema.relay import Node, encode_id
 
@@ -41,7 +42,7 @@ class AuditEvent(Node):
     changes: list[FieldChange]
 
     @classmethod
-    def from_row(cls, row: Any) -> AuditEvent:
+    def from_row(cls, row: AuditEventRow) -> AuditEvent:
         return cls(
             id=encode_id("AuditEvent", row.id),
             at=row.at,

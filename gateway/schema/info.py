@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from db.queries.batch import Relation
 from db.queries.pages import PageRequest
+from db.rows import Identified
 from gateway.auth.guards import Refusal, refusal
 from gateway.auth.principal import Principal
 from gateway.context import Context
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 Info: TypeAlias = strawberry.Info[Context, None]
 T = TypeVar("T")
+R = TypeVar("R", bound=Identified)
 # What a plain resolver may return: graphql-core awaits an awaitable. Such a field names its
 # GraphQL type with ``strawberry.field(graphql_type=…)``.
 MaybeAwaitable: TypeAlias = T | Awaitable[T]
@@ -66,17 +69,18 @@ def with_catalog(info: Info, use: Callable[[Catalog], T]) -> MaybeAwaitable[T]:
 
 async def paged(
     info: Info,
-    relation: str,
+    relation: Relation[R],
     parent: Any,
     page: PageRequest,
     filter_: Any,
-    build: Callable[[Any], T],
+    build: Callable[[R], T],
 ) -> Connection[T]:
-    """One page of a batched relation; its total count is read only when asked for."""
+    """One page of a batched relation (``gateway.loaders.license.LICENSES_OF_ACCOUNT``, …);
+    its total count is read only when asked for."""
     loaders = info.context.loaders
 
     async def count() -> int:
-        return await loaders.counts[relation].load((parent, filter_))
+        return await loaders.count(relation).load((parent, filter_))
 
-    result = await loaders.pages[relation].load((parent, page, filter_))
+    result = await loaders.page(relation).load((parent, page, filter_))
     return Connection[T].build(result, build, count)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from db.rows import LicenseRow
 from gateway.domain import license as rules
 from gateway.domain import pricing, upgrade
 from gateway.domain.currency import list_price_in
@@ -50,7 +52,7 @@ class UpgradeOption:
 
 @strawberry.type
 class License(Node):
-    row: strawberry.Private[Any]
+    row: strawberry.Private[LicenseRow]
     sen: str
     license_type: LicenseType
     deployment_entity: str
@@ -61,7 +63,7 @@ class License(Node):
     evaluation_ends_on: dt.date | None
 
     @classmethod
-    def from_row(cls, row: Any) -> License:
+    def from_row(cls, row: LicenseRow) -> License:
         return cls(
             id=encode_id("License", row.id),
             row=row,
@@ -189,7 +191,7 @@ class License(Node):
         currency = Currency(row.purchase_currency or Currency.USD)
         rate = catalog.rate
 
-        def price(tier: Tier) -> Any:
+        def price(tier: Tier) -> Decimal | None:
             eur = catalog.list_price(row.product_id, tier, Currency.EUR, PriceKind.NEW)
             usd = catalog.list_price(row.product_id, tier, Currency.USD, PriceKind.NEW)
             if eur is None or usd is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.domain.enums import ContactRole, Currency, PaymentMethod
+from db.rows import OrderRow
+from gateway.domain.enums import ContactRole, PaymentMethod
 from gateway.schema.account import Contact
 from gateway.schema.common import Money
 from gateway.schema.info import Info
@@ -25,7 +26,7 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("gateway.schema.part
 
 @strawberry.type
 class Order(Node):
-    row: strawberry.Private[Any]
+    row: strawberry.Private[OrderRow]
     number: str
     invoice_number: str
     po_number: str | None
@@ -33,7 +34,7 @@ class Order(Node):
     payment_method: PaymentMethod
 
     @classmethod
-    def from_row(cls, row: Any) -> Order:
+    def from_row(cls, row: OrderRow) -> Order:
         return cls(
             id=encode_id("Order", row.id),
             row=row,
@@ -46,7 +47,7 @@ class Order(Node):
 
     @strawberry.field
     def total(self) -> Money:
-        return Money.of(self.row.total, Currency(self.row.currency))
+        return Money.of(self.row.total, self.row.currency)
 
     @strawberry.field
     async def quote(self, info: Info) -> QuoteRef | None:

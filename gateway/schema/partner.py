@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db.queries.pages import PageRequest
+from db.rows import ApiTokenRow, OrganizationRow, PartnerRow
 from gateway.domain.enums import PartnerScope
 from gateway.loaders.filters import NO_QUOTE_FILTER, LicenseFilter
+from gateway.loaders.license import LICENSES_OF_ORGANIZATION
+from gateway.loaders.partner import CUSTOMERS_OF_PARTNER
+from gateway.loaders.quote import QUOTES_OF_PARTNER
 from gateway.schema.info import Info, paged
 from gateway.schema.inputs import LicenseFilterInput, QuoteFilterInput
 from gateway.schema.relay import Connection, Node, connection, encode_id
@@ -32,7 +36,7 @@ class Organization(Node):
     address: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> Organization:
+    def from_row(cls, row: OrganizationRow) -> Organization:
         return cls(
             id=encode_id("Organization", row.id),
             pk=row.id,
@@ -50,7 +54,7 @@ class Organization(Node):
         from gateway.schema.license import License
 
         key = filter.to_key() if filter else LicenseFilter()
-        return await paged(info, "licenses_of_organization", self.pk, page, key, License.from_row)
+        return await paged(info, LICENSES_OF_ORGANIZATION, self.pk, page, key, License.from_row)
 
     @strawberry.field(description="The partner that resells to this organization.")
     async def partner(self, info: Info) -> Partner | None:
@@ -69,7 +73,7 @@ class Partner(Node):
     website: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> Partner:
+    def from_row(cls, row: PartnerRow) -> Partner:
         return cls(
             id=encode_id("Partner", row.id),
             pk=row.id,
@@ -86,11 +90,11 @@ class Partner(Node):
         from gateway.schema.quote import Quote
 
         key = filter.to_key() if filter else NO_QUOTE_FILTER
-        return await paged(info, "quotes_of_partner", self.pk, page, key, Quote.from_row)
+        return await paged(info, QUOTES_OF_PARTNER, self.pk, page, key, Quote.from_row)
 
     @connection(description="Organizations it resells to that the caller may see.")
     async def customers(self, info: Info, page: PageRequest) -> Connection[Organization]:
-        return await paged(info, "customers_of_partner", self.pk, page, None, Organization.from_row)
+        return await paged(info, CUSTOMERS_OF_PARTNER, self.pk, page, None, Organization.from_row)
 
 
 @strawberry.type(name="PartnerTokenInfo", description="A partner API token; never its secret.")
@@ -104,7 +108,7 @@ class PartnerTokenInfo(Node):
     last_used_at: dt.datetime | None
 
     @classmethod
-    def from_row(cls, row: Any) -> PartnerTokenInfo:
+    def from_row(cls, row: ApiTokenRow) -> PartnerTokenInfo:
         return cls(
             id=encode_id("PartnerToken", row.id),
             name=row.name,

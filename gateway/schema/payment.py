@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.queries.payment import PaymentRow
+from db.rows import PaymentRow
 from gateway.auth import policy
 from gateway.domain.enums import PaymentMethod, PaymentStatus
 from gateway.schema.common import Money
@@ -35,8 +35,7 @@ class Payment(Node):
     )
 
     @classmethod
-    def from_row(cls, row: object) -> Payment:
-        typed = PaymentRow.of(row)
+    def from_row(cls, typed: PaymentRow) -> Payment:
         return cls(
             id=encode_id("Payment", typed.id),
             row=typed,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from db.rows import QuoteLineRow, QuoteRow
 from gateway.domain import quote as rules
 from gateway.domain.enums import (
     ContactRole,
@@ -43,7 +44,7 @@ class Discount:
 
 @strawberry.type
 class QuoteLine(Node):
-    row: strawberry.Private[Any]
+    row: strawberry.Private[QuoteLineRow]
     currency: strawberry.Private[Currency]
     kind: QuoteLineKind
     quantity: int
@@ -55,7 +56,7 @@ class QuoteLine(Node):
     maintenance_ends_on: dt.date | None
 
     @classmethod
-    def from_row(cls, row: Any, currency: Currency) -> QuoteLine:
+    def from_row(cls, row: QuoteLineRow, currency: Currency) -> QuoteLine:
         return cls(
             id=encode_id("QuoteLine", row.id),
             row=row,
@@ -109,7 +110,7 @@ class QuoteLine(Node):
 
 @strawberry.type
 class Quote(Node):
-    row: strawberry.Private[Any]
+    row: strawberry.Private[QuoteRow]
     number: str
     currency: Currency
     valid_until: dt.date
@@ -121,7 +122,7 @@ class Quote(Node):
     updated_at: dt.datetime
 
     @classmethod
-    def from_row(cls, row: Any) -> Quote:
+    def from_row(cls, row: QuoteRow) -> Quote:
         return cls(
             id=encode_id("Quote", row.id),
             row=row,
@@ -178,8 +179,8 @@ class Quote(Node):
 
     @strawberry.field(description="The EUR→DZD rate and margin of a DZD quote (R-CUR-3).")
     def exchange_rate(self) -> ExchangeRate | None:
-        if self.row.fx_rate is None:
-            return None
+        if self.row.fx_rate is None or self.row.fx_margin is None:
+            return None  # stored together (ck_quotes_dzd_has_rate, actions.quote_lines.fx_values)
         return ExchangeRate(
             base=Currency.EUR, target=Currency.DZD, rate=self.row.fx_rate, margin=self.row.fx_margin
         )

@@ -22,12 +22,14 @@ from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldE
 from strawberry.types.arguments import StrawberryArgument
 
 from db.queries.pages import Page, PageRequest
+from db.rows import Identified
 from gateway.actions.ids import global_id
 
 if TYPE_CHECKING:
     from strawberry.types.field import StrawberryField
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Identified)
 MAX_PK = 2**31 - 1  # primary keys are INTEGER: a larger number names nothing
 
 
@@ -193,8 +195,8 @@ class Connection(Generic[T]):
     @classmethod
     def build(
         cls,
-        page: Page,
-        build: Callable[[Any], T],
+        page: Page[R],
+        build: Callable[[R], T],
         count: Callable[[], Awaitable[int]],
     ) -> Connection[T]:
         edges = [Edge(cursor=encode_cursor(row.id), node=build(row)) for row in page.rows]

@@ -21,6 +21,7 @@ from gateway.integrations.mail import (
     MAX_ATTEMPTS,
     SENT_SECRET_BODY,
     SmtpConfig,
+    retry_delay,
     run_mail_sender,
     send_pending,
 )
@@ -99,20 +100,31 @@ async def test_bodies_with_a_single_use_link_are_removed_once_sent(
     assert "token=SECRET" in parse(path.read_bytes()).get_content()
 
 
-async def test_a_failure_is_recorded_and_retried_up_to_the_limit(
+async def test_a_failure_is_recorded_and_retried_with_a_back_off_up_to_the_limit(
     engine: AsyncEngine, settings: Settings
 ) -> None:
     settings.mail_dir.parent.mkdir(parents=True, exist_ok=True)
     settings.mail_dir.write_text("a file where the directory should be")
     await queue(engine)
+    now = NOW
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert await send_pending(engine, settings) == 0
+        assert await send_pending(engine, settings, now=now) == 0
         (row,) = await outbox(engine)
         assert row.attempts == attempt and row.sent_at is None
         assert row.last_error.startswith(("FileExistsError", "NotADirectoryError"))
-    await send_pending(engine, settings)
+        assert row.next_try_at == now + retry_delay(attempt)
+        # not tried again before its time
+        await send_pending(engine, settings, now=row.next_try_at - dt.timedelta(seconds=1))
+        assert (await outbox(engine))[0].attempts == attempt
+        now = row.next_try_at
+    await send_pending(engine, settings, now=now + dt.timedelta(days=1))
     (row,) = await outbox(engine)
     assert row.attempts == MAX_ATTEMPTS  # given up
+
+
+def test_the_back_off_doubles_from_30_seconds_to_at_most_an_hour() -> None:
+    delays = [retry_delay(n).total_seconds() for n in range(1, MAX_ATTEMPTS)]
+    assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
 async def test_an_unencodable_header_fails_that_message_only(

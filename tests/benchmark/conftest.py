@@ -1,5 +1,6 @@
-"""The read API's small world, reused: the benchmark's shapes are built on it."""
+"""The API tests' world (tests/api/conftest.py), reused: the benchmark's shapes are built on it."""
 
-from tests.api.read.conftest import World, world
+from tests.api.conftest import database_url, world, world_kind, world_templates
+from tests.api.world import World
 
-__all__ = ["World", "world"]
+__all__ = ["World", "database_url", "world", "world_kind", "world_templates"]

@@ -119,22 +119,8 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the gateway did not answer within {SERVER_START_SECONDS}s", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def dev_gateway(
-    browser_available: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Gateway]:
-    """``make run`` in small: dev settings, a fresh SQLite database with the demo dataset,
-    ``conex-gateway serve`` on a free loopback port."""
-    work = tmp_path_factory.mktemp("browser-gateway")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONEX_")}
-    env.update(
-        CONEX_ENV="dev",
-        CONEX_DATABASE_URL=f"sqlite+aiosqlite:///{work / 'conex.sqlite3'}",
-        CONEX_SECRET_KEY="browser-test-only-secret-key-0123456789abcdef",
-        CONEX_MAIL_DIR=str(work / "mail"),
-    )
-    _gateway(env, "migrate")
-    _gateway(env, "demo-data", "--accounts", str(DEMO_ACCOUNTS))
+def _serve(work: Path, env: dict[str, str]) -> Iterator[Gateway]:
+    """``conex-gateway serve`` with ``env`` on a free loopback port until the session ends."""
     port = _free_port()
     log = work / "serve.log"
     with log.open("wb") as output:
@@ -155,3 +141,44 @@ def dev_gateway(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _demo_database(work: Path) -> dict[str, str]:
+    """The environment of a gateway on a fresh SQLite database with the demo dataset."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONEX_")}
+    env.update(
+        CONEX_ENV="dev",
+        CONEX_DATABASE_URL=f"sqlite+aiosqlite:///{work / 'conex.sqlite3'}",
+        CONEX_SECRET_KEY="browser-test-only-secret-key-0123456789abcdef",
+        CONEX_MAIL_DIR=str(work / "mail"),
+    )
+    _gateway(env, "migrate")
+    _gateway(env, "demo-data", "--accounts", str(DEMO_ACCOUNTS))
+    return env
+
+
+@pytest.fixture(scope="session")
+def dev_gateway(
+    browser_available: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gateway]:
+    """``make run`` in small: dev settings, a fresh SQLite database with the demo dataset,
+    ``conex-gateway serve`` on a free loopback port."""
+    work = tmp_path_factory.mktemp("browser-gateway")
+    yield from _serve(work, _demo_database(work))
+
+
+@pytest.fixture(scope="session")
+def prod_gateway(
+    browser_available: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gateway]:
+    """The same with ``CONEX_ENV=prod`` (the demo data loaded in dev first). Its public URL is
+    http://127.0.0.1: Chromium counts loopback as a secure context, so it keeps the staff
+    session's ``Secure`` cookie there as it would over https."""
+    work = tmp_path_factory.mktemp("browser-prod-gateway")
+    env = _demo_database(work)
+    env.update(
+        CONEX_ENV="prod",
+        CONEX_PUBLIC_URL="http://127.0.0.1",
+        CONEX_WEB_URL="http://127.0.0.1",
+    )
+    yield from _serve(work, env)

@@ -1,7 +1,7 @@
-"""The fuzzers' world: the read API's dataset (alice, her organization, partner Atlas and
-its tokens, staff) plus a second customer with rows of his own, behind another partner, and a
-third account that is only a technical contact; passwords, a reset token, a card token and tax
-ids, so that every kind of secret exists and can be looked for in the responses.
+"""The fuzzers' world: the API tests' world (tests/api/world.py: alice, her organization,
+partner Atlas and its tokens, staff) plus bob's own rows, behind another partner, and a third
+account that is only a technical contact; passwords, a reset token, a card token, phones and
+tax ids, so that every kind of secret exists and can be looked for in the responses.
 
 Two apps share the database, both with a rate limit too large to reach (the fuzzers are one
 client sending as fast as they can): ``client`` runs with ``CONEX_ENV=prod`` (errors masked,
@@ -28,7 +28,13 @@ from gateway.auth import passwords
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import Deployment, PartnerScope, QuoteStatus, TokenKind
 from tests import factories as f
-from tests.api.read.conftest import World, world  # noqa: F401  (the `world` fixture, reused)
+from tests.api.conftest import (  # noqa: F401  (the API tests' world, reused)
+    database_url,
+    world,
+    world_kind,
+    world_templates,
+)
+from tests.api.world import World
 from tests.fuzz.support import Caller, Pools, pools
 
 CALLERS = ["anonymous", "alice", "bob", "partner_one_scope", "partner_all_scopes", "staff"]
@@ -101,6 +107,7 @@ async def fuzz(
     # argon2 runs at its lowest cost here as in the whole suite (tests/conftest.py): with the
     # real one each generated signUp, logIn or password change would take half a second.
     carol = await f.account(engine, "carol@example.com", name="Carol", phone="+213 555 0101")
+    await f.tax_id(engine, world.alice, "VAT", "FR12345678901")
     await world.add_licenses(2)
     await world.add_licenses(1, technical=carol)
     await f.license(
@@ -118,6 +125,9 @@ async def fuzz(
     await _bobs_side(engine, world.products, world.bob)
     await f.tax_id(engine, world.bob, "VAT", "DZ99887766554")
     async with engine.begin() as conn:
+        await conn.execute(
+            update(Account).where(Account.id == world.alice).values(phone="+33 1 23")
+        )
         for account_id in (world.alice, world.bob, carol):
             await conn.execute(
                 update(Account)

@@ -156,7 +156,9 @@ async def test_arbitrary_get_requests_are_answered_typed(
     response = await fuzz.client.get("/graphql", params=params, headers={"Accept": accept})
     note(f"{response.status_code} {response.text[:2000]}")
     if response.headers.get("content-type", "").startswith("text/html"):
-        assert response.status_code == 404  # GraphiQL: staff only in prod
+        # Prod: the staff sign-in page, never GraphiQL (tests/http/test_staff_session.py).
+        assert response.status_code == 200 and "conex-sign-in-form" in response.text
+        assert '<script src="/graphiql/graphiql-' not in response.text
     else:
         check_response(response, repr(params))
 

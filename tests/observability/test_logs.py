@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,25 +17,7 @@ from gateway.observability.logs import configure_logging
 from tests import factories as f
 from tests.api.auth.support import sign_up
 from tests.helpers import count_statements, gql
-
-
-@pytest.fixture
-def json_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    configure_logging(level="info", fmt="json")
-
-    def lines() -> list[dict[str, Any]]:
-        return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
-
-    yield lines
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler.get_name() == "conex":
-            root.removeHandler(handler)
-    root.setLevel(logging.WARNING)
-
-
-def access(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [line for line in lines if line["logger"] == "gateway.access"]
+from tests.observability.conftest import access
 
 
 async def test_one_json_access_line_per_request_with_its_fields(

@@ -9,7 +9,8 @@ import pytest
 from db.models import Account, License, Order, Quote
 from gateway.domain.enums import AccountStatus, QuoteStatus
 from tests import factories as f
-from tests.api.account.world import (
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import (
     PASSWORD,
     PASSWORD_HASH,
     World,
@@ -17,11 +18,7 @@ from tests.api.account.world import (
     changes,
     dump,
     mail_to,
-    ok,
     one,
-    request_error,
-    send,
-    user_errors,
 )
 
 FIELD = "accountChangeEmail"

@@ -12,20 +12,8 @@ from db.models import Account, PasswordResetToken, RefreshToken
 from gateway.auth.passwords import verify_password
 from gateway.auth.tokens import token_hash
 from tests import factories as f
-from tests.api.account.world import (
-    PASSWORD,
-    World,
-    audit_events,
-    changes,
-    dump,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import PASSWORD, World, audit_events, changes, dump, mail_to, one, rows
 
 FIELD = "accountChangePassword"
 NEW_PASSWORD = "Lantern-Orchard-2077"
@@ -60,7 +48,7 @@ async def test_r_acc_2_other_sessions_end_the_current_one_stays(client: Any, wor
     assert request_error(await send(client, "AccountHome", {}, other_session)) == (
         "UNAUTHENTICATED"
     )
-    assert (await send(client, "AccountHome", {}, bobs_session))["status"] == 200
+    assert (await send(client, "AccountHome", {}, bobs_session)).status == 200
     live = await rows(
         world.engine,
         RefreshToken,

@@ -10,7 +10,8 @@ import pytest
 from db.models import Account, License, Order, Quote, RefreshToken
 from gateway.domain.enums import AccountStatus, QuoteStatus
 from tests import factories as f
-from tests.api.account.world import (
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import (
     PASSWORD,
     World,
     audit_events,
@@ -18,13 +19,9 @@ from tests.api.account.world import (
     dump,
     gid,
     mail_to,
-    ok,
     one,
-    request_error,
     rows,
-    send,
     today,
-    user_errors,
 )
 
 FIELD = "accountClose"

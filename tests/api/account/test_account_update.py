@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from db.models import Account, TaxId
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    user_errors,
-)
+from tests.api.client import Answer, ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, one, rows
 
 FIELD = "accountUpdate"
 
 
-async def update(client: Any, token: str | None, **input: Any) -> dict[str, Any]:
+async def update(client: Any, token: str | None, **input: Any) -> Answer:
     return await send(client, "UpdateProfile", {"input": input}, token)
 
 
@@ -164,7 +155,7 @@ async def test_r_acc_5_bad_input_is_refused_and_changes_nothing(
     assert await dump(world.engine) == before
 
 
-def payload_account(body: dict[str, Any]) -> Any:
+def payload_account(body: Mapping[str, Any]) -> Any:
     return body["data"][FIELD]["account"]
 
 
@@ -190,7 +181,7 @@ async def test_r_acc_5_anonymous_is_unauthenticated(client: Any, world: World) -
     before = await dump(world.engine)
     body = await update(client, None, name="Mallory")
     assert request_error(body) == "UNAUTHENTICATED"
-    assert body["status"] == 401
+    assert body.status == 401
     assert await dump(world.engine) == before
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth.tokens import AUDIENCE, ISSUER
 from gateway.settings import Settings
 from tests import factories as f
-from tests.api.auth.support import assert_unauthenticated, op, send
+from tests.api.auth.support import assert_unauthenticated
+from tests.api.client import send
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def b64(data: dict[str, Any]) -> str:
 async def test_the_untouched_token_works(
     client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any]
 ) -> None:
-    data = await op(client, "AccountHome", token=sign(claims, settings.signing_key()))
+    data = (await send(client, "AccountHome", token=sign(claims, settings.signing_key()))).data
     assert data["viewer"]["account"]["email"] == "alice@example.com"
 
 
@@ -105,10 +106,8 @@ async def test_unknown_session_family(
     ["Bearer", "Basic dXNlcjpwYXNz", "Bearer not.a.jwt", "Bearer cnxp_short"],
 )
 async def test_malformed_authorization(client: httpx.AsyncClient, header: str) -> None:
-    response = await client.post(
-        "/graphql",
-        json={"query": "{ viewer { account { id } } }"},
-        headers={"Authorization": header},
+    response = await send(
+        client, query="{ viewer { account { id } } }", headers={"Authorization": header}
     )
     assert_unauthenticated(response)
 

@@ -21,13 +21,15 @@ from gateway.domain.enums import AccountStatus
 from gateway.services import services_of
 from gateway.settings import Settings
 from tests import factories as f
-from tests.api.auth.support import OTHER_STRONG, STRONG, count, op, rows, sign_up, snapshot
+from tests.api.auth.support import OTHER_STRONG, STRONG, count, sign_up, snapshot
+from tests.api.client import send
+from tests.api.world import rows
 
 WRONG = "not the password at all"
 
 
 async def attempt(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
-    data = await op(client, "LogIn", {"email": email, "password": password})
+    data = (await send(client, "LogIn", {"email": email, "password": password})).data
     answer: dict[str, Any] = data["logIn"]
     return answer
 

@@ -14,17 +14,9 @@ from db.models import ApiToken, AuditEvent
 from gateway.auth.tokens import opaque_token_kind, token_hash
 from gateway.domain.enums import TokenKind
 from gateway.schema.relay import encode_id
-from tests.api.auth.conftest import Callers
-from tests.api.auth.support import (
-    assert_forbidden,
-    assert_unauthenticated,
-    codes,
-    op,
-    rows,
-    send,
-    snapshot,
-)
-from tests.helpers import gql
+from tests.api.auth.support import assert_forbidden, assert_unauthenticated, codes, snapshot
+from tests.api.client import send
+from tests.api.world import World, rows
 
 CREATE_NAMED = """
 mutation ($input: PartnerTokenCreateInput!) {
@@ -39,34 +31,36 @@ mutation ($input: PartnerTokenCreateInput!) {
 
 async def create(
     client: httpx.AsyncClient,
-    callers: Callers,
+    world: World,
     scopes: list[str],
     expires_in_days: int | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     variables = {
-        "partnerId": extra.pop("partner_id", encode_id("Partner", callers.partner_id)),
+        "partnerId": extra.pop("partner_id", encode_id("Partner", world.partner)),
         "scopes": scopes,
         "expiresInDays": expires_in_days,
     }
-    data = await op(
-        client, "CreatePartnerToken", variables, token=extra.pop("token", callers.staff)
-    )
+    data = (
+        await send(
+            client, "CreatePartnerToken", variables, token=extra.pop("token", world.staff_token)
+        )
+    ).data
     payload: dict[str, Any] = data["partnerTokenCreate"]
     return payload
 
 
 async def revoke(client: httpx.AsyncClient, token_id: str, token: str) -> dict[str, Any]:
-    payload: dict[str, Any] = (await op(client, "RevokePartnerToken", {"id": token_id}, token))[
-        "partnerTokenRevoke"
-    ]
+    payload: dict[str, Any] = (
+        await send(client, "RevokePartnerToken", {"id": token_id}, token)
+    ).data["partnerTokenRevoke"]
     return payload
 
 
 async def test_r_sec_2_staff_create_a_scoped_token_that_works(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    created = await create(client, callers, ["QUOTES_READ", "ORDERS_READ", "QUOTES_READ"])
+    created = await create(client, world, ["QUOTES_READ", "ORDERS_READ", "QUOTES_READ"])
     assert created["userErrors"] == []
     token = created["token"]
     assert opaque_token_kind(token) is TokenKind.PARTNER
@@ -77,7 +71,7 @@ async def test_r_sec_2_staff_create_a_scoped_token_that_works(
     expected = dt.datetime.now(dt.UTC) + dt.timedelta(days=90)
     assert abs(expires_at - expected) < dt.timedelta(minutes=1)
 
-    home = await op(client, "PartnerHome", token=token)
+    home = (await send(client, "PartnerHome", token=token)).data
     assert sorted(home["viewer"]["scopes"]) == ["ORDERS_READ", "QUOTES_READ"]
     assert home["viewer"]["partner"]["name"] == "Atlas Solutions"
 
@@ -87,9 +81,9 @@ async def test_r_sec_2_staff_create_a_scoped_token_that_works(
 
 
 async def test_r_sec_3_the_token_is_never_stored_in_plain_text(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    created = await create(client, callers, ["LICENSES_READ"])
+    created = await create(client, world, ["LICENSES_READ"])
     token = created["token"]
     body = token[len("cnxp_") :]
     tokens = await rows(engine, ApiToken)
@@ -97,25 +91,27 @@ async def test_r_sec_3_the_token_is_never_stored_in_plain_text(
     assert body not in everything and token not in everything
     assert token_hash(token) in {row.token_hash for row in tokens}
     # ... and the token is not shown again.
-    info = await op(
-        client,
-        "AuditTrail",
-        {"entityId": created["tokenInfo"]["id"]},
-        token=callers.staff,
-    )
+    info = (
+        await send(
+            client,
+            "AuditTrail",
+            {"entityId": created["tokenInfo"]["id"]},
+            token=world.staff_token,
+        )
+    ).data
     assert body not in str(info)
 
 
-async def test_name_and_lifetime(client: httpx.AsyncClient, callers: Callers) -> None:
+async def test_name_and_lifetime(client: httpx.AsyncClient, world: World) -> None:
     variables = {
         "input": {
-            "partnerId": encode_id("Partner", callers.partner_id),
+            "partnerId": encode_id("Partner", world.partner),
             "scopes": ["CUSTOMERS_READ"],
             "expiresInDays": 1,
             "name": "  ERP integration ",
         }
     }
-    body = await gql(client, CREATE_NAMED, variables, callers.staff)
+    body = await send(client, query=CREATE_NAMED, variables=variables, token=world.staff_token)
     info = body["data"]["partnerTokenCreate"]["tokenInfo"]
     assert info["name"] == "ERP integration"
     lifetime = dt.datetime.fromisoformat(info["expiresAt"]) - dt.datetime.fromisoformat(
@@ -123,10 +119,13 @@ async def test_name_and_lifetime(client: httpx.AsyncClient, callers: Callers) ->
     )
     assert lifetime == dt.timedelta(days=1)
     assert info["revokedAt"] is None and info["lastUsedAt"] is None
-    default = await create(client, callers, ["CUSTOMERS_READ"], 365)
+    default = await create(client, world, ["CUSTOMERS_READ"], 365)
     assert default["userErrors"] == []
-    unnamed = await gql(
-        client, CREATE_NAMED, {"input": {**variables["input"], "name": None}}, callers.staff
+    unnamed = await send(
+        client,
+        query=CREATE_NAMED,
+        variables={"input": {**variables["input"], "name": None}},
+        token=world.staff_token,
     )
     assert unnamed["data"]["partnerTokenCreate"]["tokenInfo"]["name"] == "partner token"
 
@@ -155,69 +154,81 @@ async def test_name_and_lifetime(client: httpx.AsyncClient, callers: Callers) ->
 async def test_bad_input_is_refused_and_writes_nothing(
     client: httpx.AsyncClient,
     engine: AsyncEngine,
-    callers: Callers,
+    world: World,
     changes: dict[str, Any],
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
     before = await snapshot(engine)
     changes = dict(changes)  # the parameter is shared by both backends' runs
     scopes = changes.pop("scopes", ["QUOTES_READ"])
-    payload = await create(client, callers, scopes, changes.pop("expires_in_days", None), **changes)
+    payload = await create(client, world, scopes, changes.pop("expires_in_days", None), **changes)
     assert codes(payload) == expected
     assert payload["token"] is None and payload["tokenInfo"] is None
     assert await snapshot(engine) == before
 
 
 async def test_bad_names_and_unknown_scopes(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     before = await snapshot(engine)
-    base = {"partnerId": encode_id("Partner", callers.partner_id), "scopes": ["QUOTES_READ"]}
+    base = {"partnerId": encode_id("Partner", world.partner), "scopes": ["QUOTES_READ"]}
     for name, code in (("", "REQUIRED"), ("n" * 10_000, "TOO_LONG"), ("a\nb", "INVALID")):
-        body = await gql(client, CREATE_NAMED, {"input": {**base, "name": name}}, callers.staff)
+        body = await send(
+            client,
+            query=CREATE_NAMED,
+            variables={"input": {**base, "name": name}},
+            token=world.staff_token,
+        )
         errors = body["data"]["partnerTokenCreate"]["userErrors"]
         assert [(e["code"], e["field"]) for e in errors] == [(code, ["input", "name"])]
-    body = await gql(client, CREATE_NAMED, {"input": {**base, "scopes": ["ADMIN"]}}, callers.staff)
+    body = await send(
+        client,
+        query=CREATE_NAMED,
+        variables={"input": {**base, "scopes": ["ADMIN"]}},
+        token=world.staff_token,
+    )
     assert body["errors"] and body.get("data") is None
     assert await snapshot(engine) == before
 
 
 async def test_only_staff_create_tokens(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     before = await snapshot(engine)
-    variables = {"partnerId": encode_id("Partner", callers.partner_id), "scopes": ["QUOTES_READ"]}
+    variables = {"partnerId": encode_id("Partner", world.partner), "scopes": ["QUOTES_READ"]}
     assert_unauthenticated(await send(client, "CreatePartnerToken", variables))
-    assert_forbidden(await send(client, "CreatePartnerToken", variables, callers.customer))
-    assert_forbidden(await send(client, "CreatePartnerToken", variables, callers.partner))
+    assert_forbidden(await send(client, "CreatePartnerToken", variables, world.alice_token))
+    assert_forbidden(
+        await send(client, "CreatePartnerToken", variables, world.partner_tokens["ALL"])
+    )
     assert await snapshot(engine) == before
 
 
 async def test_r_sec_2_a_revoked_token_is_refused_and_revoking_is_idempotent(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    created = await create(client, callers, ["QUOTES_READ"])
+    created = await create(client, world, ["QUOTES_READ"])
     token, token_id = created["token"], created["tokenInfo"]["id"]
-    assert (await send(client, "PartnerHome", token=token)).status_code == 200
+    assert (await send(client, "PartnerHome", token=token)).status == 200
 
-    first = await revoke(client, token_id, callers.staff)
+    first = await revoke(client, token_id, world.staff_token)
     assert first["userErrors"] == []
     revoked_at = first["tokenInfo"]["revokedAt"]
     assert revoked_at is not None and first["tokenInfo"]["id"] == token_id
     assert_unauthenticated(await send(client, "PartnerHome", token=token))
 
-    again = await revoke(client, token_id, callers.staff)
+    again = await revoke(client, token_id, world.staff_token)
     assert again["userErrors"] == [] and again["tokenInfo"]["revokedAt"] == revoked_at
     events = await rows(engine, AuditEvent, AuditEvent.action == "partnerTokenRevoke")
     assert len(events) == 2 and events[1].changes == []  # the second changed nothing
 
 
 async def test_r_sec_2_an_expired_token_is_refused(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    created = await create(client, callers, ["QUOTES_READ"], 1)
+    created = await create(client, world, ["QUOTES_READ"], 1)
     token = created["token"]
-    assert (await send(client, "PartnerHome", token=token)).status_code == 200
+    assert (await send(client, "PartnerHome", token=token)).status == 200
     async with engine.begin() as conn:
         await conn.execute(
             update(ApiToken)
@@ -228,31 +239,33 @@ async def test_r_sec_2_an_expired_token_is_refused(
 
 
 async def test_revoke_unknown_ids_and_staff_tokens_are_not_found(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     (staff_row,) = await rows(engine, ApiToken, ApiToken.kind == TokenKind.STAFF)
     before = await snapshot(engine)
     for token_id in (
         encode_id("PartnerToken", 999_999),
         encode_id("PartnerToken", staff_row.id),  # not a partner token
-        encode_id("Partner", callers.partner_id),
+        encode_id("Partner", world.partner),
         "garbage",
     ):
-        payload = await revoke(client, token_id, callers.staff)
+        payload = await revoke(client, token_id, world.staff_token)
         assert codes(payload) == [("NOT_FOUND", ("id",))]
         assert payload["tokenInfo"] is None
     assert await snapshot(engine) == before
-    assert (await send(client, "AccountHome", token=callers.staff)).status_code == 200
+    assert (await send(client, "AccountHome", token=world.staff_token)).status == 200
 
 
 async def test_only_staff_revoke_tokens(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    created = await create(client, callers, ["QUOTES_READ"])
+    created = await create(client, world, ["QUOTES_READ"])
     variables = {"id": created["tokenInfo"]["id"]}
     before = await snapshot(engine)
     assert_unauthenticated(await send(client, "RevokePartnerToken", variables))
-    assert_forbidden(await send(client, "RevokePartnerToken", variables, callers.customer))
-    assert_forbidden(await send(client, "RevokePartnerToken", variables, callers.partner))
+    assert_forbidden(await send(client, "RevokePartnerToken", variables, world.alice_token))
+    assert_forbidden(
+        await send(client, "RevokePartnerToken", variables, world.partner_tokens["ALL"])
+    )
     assert await snapshot(engine) == before
-    assert (await send(client, "PartnerHome", token=created["token"])).status_code == 200
+    assert (await send(client, "PartnerHome", token=created["token"])).status == 200

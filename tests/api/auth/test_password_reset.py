@@ -20,7 +20,6 @@ from gateway.domain.enums import AccountStatus
 from gateway.integrations.mail import send_pending
 from gateway.settings import Settings
 from tests import factories as f
-from tests.api.auth.conftest import Callers
 from tests.api.auth.support import (
     OTHER_STRONG,
     STRONG,
@@ -29,27 +28,25 @@ from tests.api.auth.support import (
     codes,
     count,
     log_in,
-    op,
-    rows,
-    send,
     sign_up,
     snapshot,
 )
+from tests.api.client import Answer, send
+from tests.api.world import World, rows
 
 LINK = re.compile(r"(\S+/reset-password\?token=(\S+))")
 
 
-async def request_reset(client: httpx.AsyncClient, address: str) -> dict[str, Any]:
+async def request_reset(client: httpx.AsyncClient, address: str) -> Answer:
     response = await send(client, "RequestPasswordReset", {"email": address})
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
+    assert response.status == 200
+    return response
 
 
 async def reset(
     client: httpx.AsyncClient, token: str, password: str = OTHER_STRONG
 ) -> dict[str, Any]:
-    data = await op(client, "ResetPassword", {"token": token, "newPassword": password})
+    data = (await send(client, "ResetPassword", {"token": token, "newPassword": password})).data
     payload: dict[str, Any] = data["passwordReset"]
     return payload
 
@@ -265,15 +262,20 @@ async def test_tokens_and_passwords_never_reach_the_logs(
 
 
 async def test_staff_and_partners_may_not_reset_passwords(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     before = await snapshot(engine)
     assert_forbidden(
-        await send(client, "RequestPasswordReset", {"email": "alice@example.com"}, callers.staff)
+        await send(
+            client, "RequestPasswordReset", {"email": "alice@example.com"}, world.staff_token
+        )
     )
     assert_forbidden(
         await send(
-            client, "ResetPassword", {"token": "x", "newPassword": OTHER_STRONG}, callers.partner
+            client,
+            "ResetPassword",
+            {"token": "x", "newPassword": OTHER_STRONG},
+            world.partner_tokens["ALL"],
         )
     )
     assert await snapshot(engine) == before

@@ -16,22 +16,20 @@ from gateway.auth.tokens import AUDIENCE, token_hash
 from gateway.domain.enums import AccountStatus
 from gateway.settings import Settings
 from tests import factories as f
-from tests.api.auth.conftest import Callers
 from tests.api.auth.support import (
     assert_forbidden,
     assert_unauthenticated,
     codes,
     count,
     log_in,
-    op,
-    rows,
-    send,
     sign_up,
 )
+from tests.api.client import send
+from tests.api.world import World, rows
 
 
 async def refresh(client: httpx.AsyncClient, refresh_token: str) -> dict[str, Any]:
-    data = await op(client, "RefreshSession", {"refreshToken": refresh_token})
+    data = (await send(client, "RefreshSession", {"refreshToken": refresh_token})).data
     payload: dict[str, Any] = data["tokenRefresh"]
     return payload
 
@@ -61,7 +59,7 @@ async def test_sign_up_log_in_use_refresh_reuse_revokes_the_family(
     )
     family = claims["sid"]
 
-    home = await op(client, "AccountHome", token=session["accessToken"])
+    home = (await send(client, "AccountHome", token=session["accessToken"])).data
     assert home["viewer"]["account"]["email"] == "nadia@example.com"
 
     # Rotation: a new pair, the old refresh token marked rotated, same family.
@@ -80,8 +78,8 @@ async def test_sign_up_log_in_use_refresh_reuse_revokes_the_family(
         (False, None),
     ]
     # Existing access tokens of the family still work until the session ends.
-    assert (await send(client, "AccountHome", token=session["accessToken"])).status_code == 200
-    assert (await send(client, "AccountHome", token=second["accessToken"])).status_code == 200
+    assert (await send(client, "AccountHome", token=session["accessToken"])).status == 200
+    assert (await send(client, "AccountHome", token=second["accessToken"])).status == 200
 
     # The first refresh token again: stolen. The whole family is revoked, committed.
     reused = await refresh(client, session["refreshToken"])
@@ -157,7 +155,7 @@ async def test_log_out_ends_this_session_only(
     laptop = await log_in(client, "nadia@example.com")
     phone = await log_in(client, "nadia@example.com")
 
-    out = await op(client, "LogOut", token=laptop["accessToken"])
+    out = (await send(client, "LogOut", token=laptop["accessToken"])).data
     assert out["logOut"]["userErrors"] == []
 
     assert_unauthenticated(await send(client, "AccountHome", token=laptop["accessToken"]))
@@ -165,18 +163,18 @@ async def test_log_out_ends_this_session_only(
         ("INVALID_TOKEN", ("input", "refreshToken"))
     ]
     # The phone's session is another family: untouched.
-    assert (await send(client, "AccountHome", token=phone["accessToken"])).status_code == 200
+    assert (await send(client, "AccountHome", token=phone["accessToken"])).status == 200
     assert (await refresh(client, phone["refreshToken"]))["userErrors"] == []
     (event,) = await rows(engine, AuditEvent, AuditEvent.action == "logOut")
     assert event.principal_kind == "CUSTOMER" and event.entity_type == "Account"
 
 
 async def test_log_out_refused_for_anonymous_staff_and_partners(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     assert_unauthenticated(await send(client, "LogOut"))
-    assert_forbidden(await send(client, "LogOut", token=callers.staff))
-    assert_forbidden(await send(client, "LogOut", token=callers.partner))
+    assert_forbidden(await send(client, "LogOut", token=world.staff_token))
+    assert_forbidden(await send(client, "LogOut", token=world.partner_tokens["ALL"]))
     assert await count(engine, RefreshToken, RefreshToken.revoked_at.is_not(None)) == 0
 
 
@@ -185,17 +183,19 @@ async def test_log_out_of_a_factory_session(
 ) -> None:
     alice = await f.account(engine, "alice@example.com")
     token = await f.customer_token(engine, alice, settings.signing_key())
-    assert (await op(client, "LogOut", token=token))["logOut"]["userErrors"] == []
+    assert (await send(client, "LogOut", token=token)).data["logOut"]["userErrors"] == []
     assert_unauthenticated(await send(client, "AccountHome", token=token))
 
 
 async def test_staff_and_partners_may_not_log_in_or_refresh(
-    client: httpx.AsyncClient, callers: Callers
+    client: httpx.AsyncClient, world: World
 ) -> None:
     assert_forbidden(
-        await send(client, "LogIn", {"email": "a@example.com", "password": "x"}, callers.staff)
+        await send(client, "LogIn", {"email": "a@example.com", "password": "x"}, world.staff_token)
     )
-    assert_forbidden(await send(client, "RefreshSession", {"refreshToken": "x"}, callers.partner))
+    assert_forbidden(
+        await send(client, "RefreshSession", {"refreshToken": "x"}, world.partner_tokens["ALL"])
+    )
 
 
 async def test_two_refreshes_racing_with_one_token_revoke_the_family(

@@ -14,18 +14,9 @@ from db.models import Account, AuditEvent
 from gateway.auth.passwords import verify_password
 from gateway.domain.enums import AccountStatus
 from tests import factories as f
-from tests.api.auth.conftest import Callers
-from tests.api.auth.support import (
-    STRONG,
-    assert_forbidden,
-    codes,
-    log_in,
-    op,
-    rows,
-    send,
-    sign_up,
-    snapshot,
-)
+from tests.api.auth.support import STRONG, assert_forbidden, codes, log_in, sign_up, snapshot
+from tests.api.client import send
+from tests.api.world import World, rows
 
 
 def variables(**changes: Any) -> dict[str, Any]:
@@ -36,7 +27,7 @@ def variables(**changes: Any) -> dict[str, Any]:
 async def test_sign_up_creates_an_active_account(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
-    payload = (await op(client, "SignUp", variables(email=" Nadia@EXAMPLE.com ")))["signUp"]
+    payload = (await send(client, "SignUp", variables(email=" Nadia@EXAMPLE.com "))).data["signUp"]
     assert payload["userErrors"] == []
     assert payload["account"]["email"] == "nadia@example.com"
     assert payload["account"]["country"] == "DZ"
@@ -55,7 +46,7 @@ async def test_r_acc_1_email_of_a_live_account_is_taken(
 ) -> None:
     await sign_up(client, "nadia@example.com")
     before = await snapshot(engine)
-    payload = (await op(client, "SignUp", variables(email="NADIA@example.com")))["signUp"]
+    payload = (await send(client, "SignUp", variables(email="NADIA@example.com"))).data["signUp"]
     assert codes(payload) == [("EMAIL_TAKEN", ("input", "email"))]
     assert payload["account"] is None
     assert await snapshot(engine) == before
@@ -68,9 +59,9 @@ async def test_an_invited_email_is_taken_and_the_invited_account_untouched(
     only by the link mailed to it (tests/api/quote/test_contact_invitation.py)."""
     await f.account(engine, "contact@example.com", name="contact", status=AccountStatus.INVITED)
     before = await snapshot(engine)
-    payload = (await op(client, "SignUp", variables(email="contact@example.com", name="Karim B.")))[
-        "signUp"
-    ]
+    payload = (
+        await send(client, "SignUp", variables(email="contact@example.com", name="Karim B."))
+    ).data["signUp"]
     assert codes(payload) == [("EMAIL_TAKEN", ("input", "email"))]
     assert payload["account"] is None
     assert await snapshot(engine) == before
@@ -122,7 +113,7 @@ async def test_bad_input_is_refused_and_writes_nothing(
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
     before = await snapshot(engine)
-    payload = (await op(client, "SignUp", variables(**changes)))["signUp"]
+    payload = (await send(client, "SignUp", variables(**changes))).data["signUp"]
     assert codes(payload) == expected
     assert payload["account"] is None
     assert await snapshot(engine) == before
@@ -132,23 +123,23 @@ async def test_wrong_types_are_request_errors(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     response = await send(client, "SignUp", {"input": {"email": 42, "password": None}})
-    assert response.json()["errors"]
+    assert response["errors"]
     assert await rows(engine, Account) == []
 
 
 async def test_a_signed_in_customer_may_sign_up_another_account(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
-    payload = (await op(client, "SignUp", variables(), token=callers.customer))["signUp"]
+    payload = (await send(client, "SignUp", variables(), token=world.alice_token)).data["signUp"]
     assert payload["userErrors"] == []
     (event,) = await rows(engine, AuditEvent)
     assert event.principal_kind == "CUSTOMER"
 
 
 async def test_staff_and_partners_may_not_sign_up(
-    client: httpx.AsyncClient, engine: AsyncEngine, callers: Callers
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
 ) -> None:
     before = await snapshot(engine)
-    assert_forbidden(await send(client, "SignUp", variables(), callers.staff))
-    assert_forbidden(await send(client, "SignUp", variables(), callers.partner))
+    assert_forbidden(await send(client, "SignUp", variables(), world.staff_token))
+    assert_forbidden(await send(client, "SignUp", variables(), world.partner_tokens["ALL"]))
     assert await snapshot(engine) == before

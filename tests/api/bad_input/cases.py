@@ -38,9 +38,9 @@ from typing import Any
 
 import orjson
 
-from gateway.domain.enums import Deployment
-from tests.api.account.world import PASSWORD
-from tests.api.bad_input.world import BadWorld
+from tests.api.quote.support import create_input
+from tests.api.quote.support import line as quote_line
+from tests.api.world import PASSWORD, World, gid
 
 NO_SUCH = 987_654  # a primary key no table reaches
 LONG = "x" * 10_000
@@ -70,7 +70,7 @@ NUL_REFUSED = Expect("request", "BAD_REQUEST", status=400)
 SILENT = Expect("silent")
 
 Variables = dict[str, Any]
-Edit = Callable[[BadWorld, Variables], Variables]
+Edit = Callable[[World, Variables], Variables]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Case:
 @dataclass(frozen=True)
 class Row:
     principal: str  # "anonymous", "alice", "partner" (every scope) or "staff"
-    valid: Callable[[BadWorld], Variables]
+    valid: Callable[[World], Variables]
     cases: list[Case]
     # What the valid variables get: nothing (done), or a refusal that does not depend on them.
     valid_refusal: str | None = None
@@ -97,7 +97,7 @@ class Row:
 def put(path: str, value: Any) -> Edit:
     """The valid variables with ``value`` at ``path`` ("input.lines.0.quantity")."""
 
-    def edit(_w: BadWorld, variables: Variables) -> Variables:
+    def edit(_w: World, variables: Variables) -> Variables:
         changed = copy.deepcopy(variables)
         *parents, last = path.split(".")
         target: Any = changed
@@ -112,15 +112,15 @@ def put(path: str, value: Any) -> Edit:
     return edit
 
 
-def put_with(path: str, value: Callable[[BadWorld], Any]) -> Edit:
-    def edit(w: BadWorld, variables: Variables) -> Variables:
+def put_with(path: str, value: Callable[[World], Any]) -> Edit:
+    def edit(w: World, variables: Variables) -> Variables:
         return put(path, value(w))(w, variables)
 
     return edit
 
 
 def drop(path: str) -> Edit:
-    def edit(_w: BadWorld, variables: Variables) -> Variables:
+    def edit(_w: World, variables: Variables) -> Variables:
         changed = copy.deepcopy(variables)
         *parents, last = path.split(".")
         target: Any = changed
@@ -216,7 +216,7 @@ def email(path: str, field: str, *, nullable: bool = False) -> list[Case]:
 
 
 def global_id(
-    path: str, field: str, expected_type: str, other: Callable[[BadWorld], str]
+    path: str, field: str, expected_type: str, other: Callable[[World], str]
 ) -> list[Case]:
     """An ID input: ids that name nothing of ``expected_type`` are NOT_FOUND (R-QUOTE-6)."""
     not_found = refused("NOT_FOUND", field)
@@ -224,17 +224,17 @@ def global_id(
         case(f"{path}: another type's id", put_with(path, other), not_found),
         case(
             f"{path}: unknown {expected_type}",
-            put_with(path, lambda w: w.gid(expected_type, NO_SUCH)),
+            put_with(path, lambda w: gid(expected_type, NO_SUCH)),
             not_found,
         ),
         case(
             f"{path}: past 2^31",
-            put_with(path, lambda w: w.gid(expected_type, 2**31)),
+            put_with(path, lambda w: gid(expected_type, 2**31)),
             not_found,
         ),
         case(
             f"{path}: negative",
-            put_with(path, lambda w: w.gid(expected_type, -1)),
+            put_with(path, lambda w: gid(expected_type, -1)),
             not_found,
         ),
         case(f"{path}: empty", put(path, ""), not_found),
@@ -325,23 +325,23 @@ def country(path: str, field: str) -> list[Case]:
 # --- valid variables --------------------------------------------------------------------------
 
 
-def _quote(w: BadWorld) -> str:
-    return w.gid("Quote", w.quote)
+def _quote(w: World) -> str:
+    return w.gid("Q_OPEN")
 
 
-def _license(w: BadWorld) -> str:
-    return w.gid("License", w.license)
+def _license(w: World) -> str:
+    return w.gid("LIC")
 
 
-def _po(w: BadWorld) -> Variables:
+def _po(w: World) -> Variables:
     return {"id": _quote(w), "poNumber": "PO-2026-17", "expectedVersion": 1}
 
 
-def _quote_edit(w: BadWorld) -> Variables:
+def _quote_edit(w: World) -> Variables:
     return {
         "id": _quote(w),
         "expectedVersion": 1,
-        "input": {"currency": "USD", "lines": [w.line()]},
+        "input": {"currency": "USD", "lines": [quote_line(w)]},
     }
 
 
@@ -362,7 +362,7 @@ def _lines(path: str, *, required: bool) -> list[Case]:
         case(f"{path}: empty", put(path, []), refused("REQUIRED", path)),
         case(
             f"{path}: 51 lines (more than a quote holds)",
-            lambda w, v: put(path, [w.line() for _ in range(51)])(w, v),
+            lambda w, v: put(path, [quote_line(w) for _ in range(51)])(w, v),
             refused("INVALID", path),
         ),
         case(f"{path}: a line that is null", put(path, [None]), COERCION),
@@ -458,12 +458,14 @@ def _expected_version() -> list[Case]:
     ]
 
 
-def _renewal(w: BadWorld) -> Variables:
-    return {"input": {"sen": w.sen, "contactEmail": "alice@example.com", "years": 1}}
+def _renewal(w: World) -> Variables:
+    return {"input": {"sen": w.sens["LIC"], "contactEmail": "alice@example.com", "years": 1}}
 
 
-def _upgrade(w: BadWorld) -> Variables:
-    return {"input": {"sen": w.sen, "contactEmail": "alice@example.com", "toTier": "ENTERPRISE"}}
+def _upgrade(w: World) -> Variables:
+    return {
+        "input": {"sen": w.sens["LIC"], "contactEmail": "alice@example.com", "toTier": "ENTERPRISE"}
+    }
 
 
 def _sen_cases() -> list[Case]:
@@ -511,7 +513,7 @@ def _contact_email_cases() -> list[Case]:
     ]
 
 
-def _payment(w: BadWorld) -> Variables:
+def _payment(w: World) -> Variables:
     return {
         "input": {
             "quoteId": _quote(w),
@@ -592,7 +594,7 @@ ROWS: dict[str, Row] = {
             ),
             case(
                 "refreshToken: an access token",
-                put_with("refreshToken", lambda w: w.world.alice_token),
+                put_with("refreshToken", lambda w: w.alice_token),
                 refused("INVALID_TOKEN", "input.refreshToken"),
             ),
         ],
@@ -610,9 +612,9 @@ ROWS: dict[str, Row] = {
             case("variables: an undeclared one holding a NUL", put("stray", NUL), NUL_REFUSED),
         ],
     ),
-    "CreateQuote": Row("alice", lambda w: {"input": w.create_input()}, _create_quote_cases()),
+    "CreateQuote": Row("alice", lambda w: {"input": create_input(w)}, _create_quote_cases()),
     "PartnerCreateQuote": Row(
-        "partner", lambda w: {"input": w.create_input()}, sample(_create_quote_cases())
+        "partner", lambda w: {"input": create_input(w)}, sample(_create_quote_cases())
     ),
     "EditQuote": Row(
         "alice",
@@ -638,7 +640,7 @@ ROWS: dict[str, Row] = {
     "PartnerSetPoNumber": Row("partner", _po, sample(_po_cases())),
     "SetOrderPoNumber": Row(
         "alice",
-        lambda w: {"id": w.gid("Order", w.order), "poNumber": "PO-2026-17"},
+        lambda w: {"id": w.gid("ORDER"), "poNumber": "PO-2026-17"},
         [
             *global_id("id", "id", "Order", _quote),
             case(
@@ -667,7 +669,7 @@ ROWS: dict[str, Row] = {
             *global_id("id", "id", "Quote", _license),
             case(
                 "id: a paid quote (R-QUOTE-2)",
-                put_with("id", lambda w: w.gid("Quote", w.paid_quote)),
+                put_with("id", lambda w: w.gid("Q_PAID")),
                 refused("QUOTE_NOT_OPEN", "id"),
             ),
         ],
@@ -739,7 +741,7 @@ ROWS: dict[str, Row] = {
         "alice",
         lambda w: {
             "input": {
-                "product": w.gid("Product", w.world.products[Deployment.SERVER]),
+                "product": w.gid("SERVER"),
                 "organization": {"name": "Bibliothèque de Lyon", "country": "FR"},
                 "deploymentEntity": "Reading Room",
             }
@@ -846,7 +848,7 @@ ROWS: dict[str, Row] = {
     ),
     "UpdateCloudCard": Row(
         "alice",
-        lambda w: {"licenseId": w.gid("License", w.cloud), "paymentToken": "tok_mastercard_4444"},
+        lambda w: {"licenseId": w.gid("CLOUD"), "paymentToken": "tok_mastercard_4444"},
         [
             *global_id("licenseId", "input.licenseId", "License", _quote),
             case(
@@ -868,7 +870,7 @@ ROWS: dict[str, Row] = {
             *global_id("input.quoteId", "input.quoteId", "Quote", _license),
             case(
                 "input.quoteId: a paid quote",
-                put_with("input.quoteId", lambda w: w.gid("Quote", w.paid_quote)),
+                put_with("input.quoteId", lambda w: w.gid("Q_PAID")),
                 refused("QUOTE_NOT_OPEN", "input.quoteId"),
             ),
             *enum("input.method", "BITCOIN"),
@@ -956,14 +958,12 @@ ROWS: dict[str, Row] = {
     "CreatePartnerToken": Row(
         "staff",
         lambda w: {
-            "partnerId": w.gid("Partner", w.world.partner),
+            "partnerId": w.gid("Atlas"),
             "scopes": ["QUOTES_READ"],
             "expiresInDays": 30,
         },
         [
-            *global_id(
-                "partnerId", "input.partnerId", "Partner", lambda w: w.gid("Account", w.world.alice)
-            ),
+            *global_id("partnerId", "input.partnerId", "Partner", lambda w: w.gid("alice")),
             case("scopes: empty", put("scopes", []), refused("REQUIRED", "input.scopes")),
             case(
                 "expiresInDays: 366 (a token lives at most a year)",
@@ -983,14 +983,14 @@ ROWS: dict[str, Row] = {
     ),
     "RevokePartnerToken": Row(
         "staff",
-        lambda w: {"id": w.gid("PartnerToken", w.spare_token)},
-        global_id("id", "id", "PartnerToken", lambda w: w.gid("Partner", w.world.partner)),
+        lambda w: {"id": w.gid("SPARE_TOKEN")},
+        global_id("id", "id", "PartnerToken", lambda w: w.gid("Atlas")),
     ),
     "AssignLicense": Row(
         "staff",
         lambda w: {
             "licenseId": _license(w),
-            "organizationId": w.gid("Organization", w.world.organization),
+            "organizationId": w.gid("ORG"),
         },
         [
             *global_id("licenseId", "input.licenseId", "License", _quote),
@@ -998,7 +998,7 @@ ROWS: dict[str, Row] = {
                 "organizationId",
                 "input.organizationId",
                 "Organization",
-                lambda w: w.gid("Account", w.world.alice),
+                lambda w: w.gid("alice"),
             ),
         ],
     ),

@@ -7,6 +7,7 @@ that mutation on those objects, so that the refusal is about the input, not abou
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
@@ -26,7 +27,8 @@ from gateway.auth.ratelimit import MemoryCounter, RateLimiter
 from gateway.schema.schema import build_schema
 from gateway.services import services_of
 from tests.api.bad_input.cases import ROWS, Case, Expect
-from tests.api.bad_input.world import BadWorld, full_dump, restore
+from tests.api.client import Answer, send
+from tests.api.world import World, dump
 from tests.contract import document, operations, request
 
 
@@ -72,11 +74,17 @@ def test_every_contract_mutation_has_bad_input_cases() -> None:
                 assert case.expect.code in error_codes(), f"{name}: {case.label}"
 
 
-async def send(client: httpx.AsyncClient, name: str, case: Case, world: BadWorld) -> httpx.Response:
+async def send_case(
+    client: httpx.AsyncClient, name: str, case: Case, world: World
+) -> httpx.Response:
+    """The case's variables, as the row's principal; a case that changes the HTTP body itself
+    (raw JSON text httpx would not encode) is posted as it is."""
     row = ROWS[name]
     variables = case.edit(world, row.valid(world))
-    body = case.body(request(name, variables)) if case.body else request(name, variables)
-    token = world.token(row.principal)
+    token = world.tokens[row.principal]
+    if case.body is None:
+        return (await send(client, name, variables, token)).response
+    body = case.body(request(name, variables))
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if isinstance(body, str):
         headers["Content-Type"] = "application/json"
@@ -116,17 +124,13 @@ def check_answer(name: str, expect: Expect, status: int, body: dict[str, Any]) -
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 async def test_the_valid_variables_are_accepted(
-    name: str, bad_world: BadWorld, client: httpx.AsyncClient
+    name: str, world: World, client: httpx.AsyncClient
 ) -> None:
     """Each row's principal may call the mutation and its valid variables pass: so each
     case's refusal is about the one input it changed, not about rights or the rest."""
     row = ROWS[name]
-    variables = row.valid(bad_world)
-    token = bad_world.token(row.principal)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json=request(name, variables), headers=headers)
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
+    body: Answer = await send(client, name, row.valid(world), world.tokens[row.principal])
+    assert body.status == 200 and "errors" not in body, body
     codes = [e["code"] for e in body["data"][contract_mutations()[name]]["userErrors"]]
     assert codes == ([row.valid_refusal] if row.valid_refusal else []), codes
 
@@ -134,28 +138,29 @@ async def test_the_valid_variables_are_accepted(
 @pytest.mark.parametrize("name", sorted(ROWS))
 async def test_bad_input_is_refused_typed_and_changes_nothing(
     name: str,
-    bad_world: BadWorld,
+    world: World,
     app: Starlette,
     client: httpx.AsyncClient,
     engine: AsyncEngine,
+    put_world_back: Callable[[], Awaitable[None]],
 ) -> None:
     """Every case of the mutation's row, each from the world as built: its answer is typed
     (``check_answer``) and every table is row for row as it was. The cases of one row share
     an app; the log-in attempt counters are emptied between them, so each starts afresh."""
-    assert await full_dump(engine) == bad_world.snapshot
+    assert await dump(engine) == world.snapshot
     failures = []
     for case in ROWS[name].cases:
         services_of(app).rate_limiter = RateLimiter(MemoryCounter())
-        response = await send(client, name, case, bad_world)
-        after = await full_dump(engine)
+        response = await send_case(client, name, case, world)
+        after = await dump(engine)
         try:
             check_answer(name, case.expect, response.status_code, response.json())
         except (AssertionError, KeyError, TypeError, ValueError) as error:
             failures.append(f"{case.label}: {error}".splitlines()[0][:600])
-        changed = sorted(t for t in after if after[t] != bad_world.snapshot[t])
+        changed = sorted(t for t in after if after[t] != world.snapshot[t])
         if changed:
             failures.append(f"{case.label}: wrote to {changed}")
-            await restore(engine, bad_world.snapshot)
+            await put_world_back()  # the next case starts from the world as built
     assert not failures, f"{len(failures)} of {len(ROWS[name].cases)} cases:\n" + "\n".join(
         failures
     )

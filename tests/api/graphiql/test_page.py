@@ -14,6 +14,7 @@ from graphql import OperationDefinitionNode, parse, print_ast
 
 from gateway.cli import build_parser
 from gateway.http import graphiql
+from tests.api.client import send
 from tests.contract import document
 
 HTML = {"Accept": "text/html"}
@@ -169,7 +170,7 @@ async def test_the_page_opens_on_the_contracts_catalog_query(client: httpx.Async
 async def test_the_default_query_runs(client: httpx.AsyncClient) -> None:
     response, _ = await page(client)
     query = config_of(response.text)["defaultQuery"]
-    answer = (await client.post("/graphql", json={"query": query})).json()
+    answer = await send(client, query=query)
     assert "errors" not in answer, answer
     assert set(answer["data"]) == {"products", "supportPlans", "supportOfferings", "versionSupport"}
 

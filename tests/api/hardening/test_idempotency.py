@@ -28,18 +28,14 @@ from gateway.http.idempotency import LIFETIME, mutation_fields, principal_key, r
 from gateway.security.persisted import sha256
 from gateway.services import services_of
 from gateway.settings import Settings
-from tests.api.account.world import World, build_world, dump, gid, one
+from tests.api.client import send
 from tests.api.quote.support import create_input
+from tests.api.world import World, build_world, dump, gid, one
 from tests.conftest import POSTGRES_URL, TEST_SECRET_KEY, truncate_postgres
 from tests.contract import request
 
 KEY = "3c9ae5ea-980f-4ebd-a027-04529942b95e"
 PRODUCTS = "{ products { name } }"
-
-
-@pytest.fixture
-async def world(engine: AsyncEngine, settings: Settings) -> World:
-    return await build_world(engine, settings)
 
 
 async def post(
@@ -49,13 +45,12 @@ async def post(
     token: str | None,
     key: str | bytes | None = KEY,
 ) -> httpx.Response:
-    """The contract's operation ``name`` with an Idempotency-Key (if given)."""
+    """The contract's operation ``name`` with an Idempotency-Key (if given): the response as
+    it came, byte for byte."""
     headers: dict[bytes, bytes] = {}
-    if token is not None:
-        headers[b"Authorization"] = f"Bearer {token}".encode()
     if key is not None:
         headers[b"Idempotency-Key"] = key.encode() if isinstance(key, str) else key
-    return await client.post("/graphql", json=request(name, variables), headers=headers)
+    return (await send(client, name, variables, token, headers=headers)).response
 
 
 def code(response: httpx.Response) -> str:
@@ -530,7 +525,7 @@ async def pg(postgres_database: str, tmp_path: Path) -> AsyncIterator[tuple[Any,
         mail_dir=tmp_path / "mail",
         redis_url=None,
     )
-    world = await build_world(engine, settings)
+    world = await build_world(engine, settings.signing_key())
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -167,7 +167,10 @@ async def test_prod_introspection_and_graphiql_are_staff_only(
             "/graphql", json=introspection, headers={"Authorization": f"Bearer {staff}"}
         )
         assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"
-        assert (await client.get("/graphql", headers=html)).status_code == 404
+        # Anyone else gets the sign-in page (tests/http/test_staff_session.py), no GraphiQL.
+        sign_in = await client.get("/graphql", headers=html)
+        assert sign_in.status_code == 200 and "conex-sign-in-form" in sign_in.text
+        assert '<script src="/graphiql/graphiql-' not in sign_in.text
         page = await client.get("/graphql", headers={**html, "Authorization": f"Bearer {staff}"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
     async with client_with(env="dev") as client:

@@ -12,20 +12,8 @@ from db.models import AuditEvent, License, OutgoingMail
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Currency, Deployment, LicenseType, Tier
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, one, rows, today
 
 FIELD = "cloudSubscriptionUpdateCard"
 

@@ -9,21 +9,8 @@ import pytest
 
 from db.models import License, Organization
 from gateway.domain.enums import Deployment
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one, rows, today
 
 FIELD = "evaluationStart"
 
@@ -101,11 +88,12 @@ async def test_r_sec_3_evaluation_key_only_for_its_contacts(client: Any, world: 
     product = gid("Product", world.products[Deployment.SERVER])
     license = ok(await start(client, world.alice_token, evaluation(product)), FIELD)["license"]
     query = "query($id: ID!) { node(id: $id) { ... on License { sen licenseKey } } }"
-    from tests.helpers import gql
 
-    staff = await gql(client, query, {"id": license["id"]}, world.staff_token)
+    staff = await send(
+        client, query=query, variables={"id": license["id"]}, token=world.staff_token
+    )
     assert staff["data"]["node"] == {"sen": license["sen"], "licenseKey": None}
-    bob = await gql(client, query, {"id": license["id"]}, world.bob_token)
+    bob = await send(client, query=query, variables={"id": license["id"]}, token=world.bob_token)
     assert bob["data"]["node"] is None
 
 

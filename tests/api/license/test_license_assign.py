@@ -8,19 +8,8 @@ import pytest
 
 from db.models import License
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    send,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one
 
 FIELD = "licenseAssign"
 

@@ -7,7 +7,7 @@ others) and checks the rows it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from graphql import OperationDefinitionNode, OperationType, parse
 
 from gateway.schema.relay import decode_id, encode_cursor, encode_id
-from tests.api.matrix.world import EMAILS, P_QUOTES_WRITE, PASSWORD, MatrixWorld
+from tests.api.world import EMAILS, P_QUOTES_WRITE, PASSWORD, World
 from tests.contract import document, operations
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -29,7 +29,7 @@ TRACKED_TYPES = {"Account", "License", "Quote", "Order", "Organization", "AuditE
 class Change:
     """What one successful mutation did: the rows before and after, its payload."""
 
-    world: MatrixWorld
+    world: World
     principal: str
     before: Rows
     after: Rows
@@ -82,13 +82,11 @@ def effect(must: set[str], check: Callable[[Change], None], may: set[str] | None
 
 @dataclass(frozen=True)
 class Op:
-    variables: Callable[[MatrixWorld], dict[str, Any]]
-    missing: Callable[[MatrixWorld], dict[str, Any]] | None = None
+    variables: Callable[[World], dict[str, Any]]
+    missing: Callable[[World], dict[str, Any]] | None = None
     effect: Effect | None = None
     shows: str | None = None  # the payload field that is null when the caller may not see it
-    extra: Callable[[MatrixWorld, dict[str, Any]], set[str]] = field(
-        default=lambda _w, _data: set()
-    )
+    extra: Callable[[World, dict[str, Any]], set[str]] = field(default=lambda _w, _data: set())
 
 
 @cache
@@ -105,7 +103,7 @@ def gid(type_name: str, pk: int) -> str:
     return str(encode_id(type_name, pk))
 
 
-def labels(world: MatrixWorld, data: Any) -> set[str]:
+def labels(world: World, data: Any) -> set[str]:
     """The private objects an answer reaches: labels of every global id in it."""
     found: set[str] = set()
 
@@ -126,12 +124,12 @@ def labels(world: MatrixWorld, data: Any) -> set[str]:
     return found
 
 
-def without_throttle(body: dict[str, Any]) -> dict[str, Any]:
+def without_throttle(body: Mapping[str, Any]) -> dict[str, Any]:
     """The body without what the caller's rate-limit bucket holds now (it drains as the
     caller sends requests, whatever they ask for)."""
     cost = body.get("extensions", {}).get("cost", {})
     cost.get("throttleStatus", {}).pop("currentlyAvailable", None)
-    return body
+    return dict(body)
 
 
 # --- checks of successful mutations ----------------------------------------------------------
@@ -277,7 +275,7 @@ def _closed(c: Change) -> None:
 # --- the operations ----------------------------------------------------------------------------
 
 
-def _quote_input(w: MatrixWorld) -> dict[str, Any]:
+def _quote_input(w: World) -> dict[str, Any]:
     return {
         "input": {
             "currency": "EUR",
@@ -296,18 +294,18 @@ def _quote_input(w: MatrixWorld) -> dict[str, Any]:
     }
 
 
-def _server(w: MatrixWorld) -> int:
+def _server(w: World) -> int:
     return w.pk("SERVER")
 
 
-def _po(poNumber: str) -> Callable[[MatrixWorld], dict[str, Any]]:
-    def variables(w: MatrixWorld) -> dict[str, Any]:
+def _po(poNumber: str) -> Callable[[World], dict[str, Any]]:
+    def variables(w: World) -> dict[str, Any]:
         return {"id": w.gid("Q_OPEN"), "poNumber": poNumber, "expectedVersion": 1}
 
     return variables
 
 
-def _po_missing(w: MatrixWorld) -> dict[str, Any]:
+def _po_missing(w: World) -> dict[str, Any]:
     return {"id": gid("Quote", NO_SUCH), "poNumber": "PO-MATRIX-7", "expectedVersion": 1}
 
 
@@ -332,7 +330,7 @@ def _node(label: str, type_name: str) -> tuple[Any, Any]:
     )
 
 
-def _account_lookup_counts(w: MatrixWorld, data: dict[str, Any]) -> set[str]:
+def _account_lookup_counts(w: World, data: dict[str, Any]) -> set[str]:
     edges = ((data.get("accounts") or {}).get("edges")) or []
     return {
         f"{w.label_of(e['node']['id'])}.licenses={e['node']['licenses']['totalCount']}"

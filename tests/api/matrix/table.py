@@ -1,6 +1,7 @@
 """Who may do what: every contract operation × every kind of principal, from the SPEC.
 
-Read a row as "operation: principal → outcome". The principals (tests/api/matrix/world.py):
+Read a row as "operation: principal → outcome". The principals (tests/api/world.py, with the
+shared objects):
 
 - ``anonymous`` — no token.
 - ``alice`` — customer A, technical contact of the world's data (LIC, CLOUD, Q_OPEN, Q_PAID,
@@ -53,7 +54,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tests.api.matrix.world import (
+from tests.api.world import (
     ALICE,
     ANONYMOUS,
     BOB,

@@ -12,10 +12,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.api.client import Answer, send
 from tests.api.matrix.ops import NO_SUCH, gid, without_throttle
-from tests.api.matrix.world import ANONYMOUS, BOB, EMAILS, MatrixWorld, full_dump
-from tests.contract import request
-from tests.helpers import gql
+from tests.api.world import ANONYMOUS, BOB, EMAILS, World, dump
 
 # Alice's things (and the objects around them) that bob has no business with.
 ALICES = [
@@ -49,48 +48,52 @@ query ($id: ID!) {
 NODES = "query ($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }"
 
 
-def missing(world: MatrixWorld, label: str) -> str:
+def missing(world: World, label: str) -> str:
     return gid(world.objects[label][0], NO_SUCH)
 
 
-async def send(
-    client: httpx.AsyncClient, name: str, variables: dict[str, Any], token: str | None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json=request(name, variables), headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+async def ask(
+    client: httpx.AsyncClient, operation: str, variables: dict[str, Any], token: str | None
+) -> Answer:
+    """The contract's ``operation`` as ``token``'s holder: an HTTP 200."""
+    answer = await send(client, operation, variables, token)
+    assert answer.status == 200, answer
+    return answer
 
 
 @pytest.mark.parametrize("label", ALICES)
 async def test_r_quote_6_node_with_someone_elses_id_is_null_like_a_missing_one(
-    label: str, matrix_world: MatrixWorld, client: httpx.AsyncClient, engine: AsyncEngine
+    label: str, world: World, client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
-    bob = matrix_world.tokens[BOB]
-    before = await full_dump(engine)
-    theirs = await gql(client, NODE, {"id": matrix_world.gid(label)}, bob)
-    nobodys = await gql(client, NODE, {"id": missing(matrix_world, label)}, bob)
+    bob = world.tokens[BOB]
+    before = await dump(engine)
+    theirs = await send(client, query=NODE, variables={"id": world.gid(label)}, token=bob)
+    nobodys = await send(client, query=NODE, variables={"id": missing(world, label)}, token=bob)
     assert without_throttle(theirs) == without_throttle(nobodys)
     assert theirs["data"] == {"node": None}
-    assert await full_dump(engine) == before
+    assert await dump(engine) == before
 
 
 async def test_r_quote_6_nodes_with_someone_elses_ids_are_nulls_like_missing_ones(
-    matrix_world: MatrixWorld, client: httpx.AsyncClient, engine: AsyncEngine
+    world: World, client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
-    bob = matrix_world.tokens[BOB]
-    theirs = await gql(client, NODES, {"ids": [matrix_world.gid(x) for x in ALICES]}, bob)
-    nobodys = await gql(client, NODES, {"ids": [missing(matrix_world, x) for x in ALICES]}, bob)
+    bob = world.tokens[BOB]
+    theirs = await send(
+        client, query=NODES, variables={"ids": [world.gid(x) for x in ALICES]}, token=bob
+    )
+    nobodys = await send(
+        client, query=NODES, variables={"ids": [missing(world, x) for x in ALICES]}, token=bob
+    )
     assert without_throttle(theirs) == without_throttle(nobodys)
     assert theirs["data"] == {"nodes": [None] * len(ALICES)}
     # Bob's own order comes back among them: the nulls are not a broken query.
-    mixed = await gql(
-        client, NODES, {"ids": [matrix_world.gid("ORDER"), matrix_world.gid("ORDER_BOB")]}, bob
+    mixed = await send(
+        client,
+        query=NODES,
+        variables={"ids": [world.gid("ORDER"), world.gid("ORDER_BOB")]},
+        token=bob,
     )
-    assert mixed["data"] == {
-        "nodes": [None, {"id": matrix_world.gid("ORDER_BOB"), "__typename": "Order"}]
-    }
+    assert mixed["data"] == {"nodes": [None, {"id": world.gid("ORDER_BOB"), "__typename": "Order"}]}
 
 
 # (operation, variables naming one of alice's objects, the id argument to swap for a missing one)
@@ -123,15 +126,15 @@ async def test_r_quote_6_mutation_with_someone_elses_id_is_not_found_like_a_miss
     name: str,
     label: str,
     variables: Any,
-    matrix_world: MatrixWorld,
+    world: World,
     client: httpx.AsyncClient,
     engine: AsyncEngine,
 ) -> None:
-    bob = matrix_world.tokens[BOB]
-    before = await full_dump(engine)
-    theirs = await send(client, name, variables(matrix_world.gid(label)), bob)
-    assert await full_dump(engine) == before
-    nobodys = await send(client, name, variables(missing(matrix_world, label)), bob)
+    bob = world.tokens[BOB]
+    before = await dump(engine)
+    theirs = await ask(client, name, variables(world.gid(label)), bob)
+    assert await dump(engine) == before
+    nobodys = await ask(client, name, variables(missing(world, label)), bob)
     assert without_throttle(theirs) == without_throttle(nobodys)
     (payload,) = theirs["data"].values()
     assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
@@ -161,16 +164,16 @@ async def test_r_maint_8_sen_request_with_a_wrong_email_or_sen_shows_and_changes
     principal: str,
     sen_of: str | None,
     email: str,
-    matrix_world: MatrixWorld,
+    world: World,
     client: httpx.AsyncClient,
     engine: AsyncEngine,
 ) -> None:
-    token = matrix_world.tokens[principal]
-    sen = matrix_world.sens[sen_of] if sen_of else "SEN-L9876543"
-    before = await full_dump(engine)
-    body = await send(client, name, {"input": {"sen": sen, "contactEmail": email, **extra}}, token)
-    assert await full_dump(engine) == before  # no quote, no mail, no audit
-    reference = await send(
+    token = world.tokens[principal]
+    sen = world.sens[sen_of] if sen_of else "SEN-L9876543"
+    before = await dump(engine)
+    body = await ask(client, name, {"input": {"sen": sen, "contactEmail": email, **extra}}, token)
+    assert await dump(engine) == before  # no quote, no mail, no audit
+    reference = await ask(
         client,
         name,
         {"input": {"sen": "SEN-L0000000", "contactEmail": "nobody@example.com", **extra}},
@@ -183,11 +186,11 @@ async def test_r_maint_8_sen_request_with_a_wrong_email_or_sen_shows_and_changes
 
 
 async def test_r_sec_2_license_by_sen_for_someone_else_is_null_like_a_missing_one(
-    matrix_world: MatrixWorld, client: httpx.AsyncClient
+    world: World, client: httpx.AsyncClient
 ) -> None:
-    bob = matrix_world.tokens[BOB]
+    bob = world.tokens[BOB]
     for label in ("LIC", "CLOUD", "LIC_DIRECT"):
-        theirs = await send(client, "PartnerLicense", {"sen": matrix_world.sens[label]}, bob)
+        theirs = await ask(client, "PartnerLicense", {"sen": world.sens[label]}, bob)
         assert theirs["data"] == {"license": None}
-        nobodys = await send(client, "PartnerLicense", {"sen": "SEN-L9876543"}, bob)
+        nobodys = await ask(client, "PartnerLicense", {"sen": "SEN-L9876543"}, bob)
         assert without_throttle(theirs) == without_throttle(nobodys)

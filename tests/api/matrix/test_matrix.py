@@ -13,10 +13,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.api.client import Answer, send
 from tests.api.matrix.ops import OPS, Change, Op, is_mutation, labels, without_throttle
 from tests.api.matrix.table import MATRIX, Outcome
-from tests.api.matrix.world import PRINCIPALS, MatrixWorld, full_dump
-from tests.contract import operations, request
+from tests.api.world import PRINCIPALS, World, dump
+from tests.contract import operations
 
 
 def _cells() -> list[Any]:
@@ -40,14 +41,7 @@ def test_every_contract_operation_has_a_row_and_every_row_every_principal() -> N
                 assert outcome.kind in {"SEES", "UNAUTHENTICATED"}, f"{name}: {outcome}"
 
 
-async def send(
-    client: httpx.AsyncClient, name: str, variables: dict[str, Any], token: str | None
-) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await client.post("/graphql", json=request(name, variables), headers=headers)
-
-
-def only_payload(name: str, body: dict[str, Any]) -> dict[str, Any]:
+def only_payload(name: str, body: Answer) -> dict[str, Any]:
     assert "errors" not in body, body["errors"]
     (payload,) = body["data"].values()
     assert isinstance(payload, dict), body
@@ -58,37 +52,35 @@ def only_payload(name: str, body: dict[str, Any]) -> dict[str, Any]:
 async def test_matrix(
     name: str,
     principal: str,
-    matrix_world: MatrixWorld,
+    world: World,
     client: httpx.AsyncClient,
     engine: AsyncEngine,
 ) -> None:
     expected: Outcome = MATRIX[name][principal]
     op = OPS[name]
-    token = matrix_world.tokens[principal]
-    before = matrix_world.snapshot  # the ``pristine`` fixture put every row back
-    response = await send(client, name, op.variables(matrix_world), token)
-    body = response.json()
-    after = await full_dump(engine)
-    matrix_world.untouched = after == before
+    token = world.tokens[principal]
+    before = world.snapshot  # each test starts from the world as built
+    body = await send(client, name, op.variables(world), token)
+    after = await dump(engine)
 
     if expected.kind == "UNAUTHENTICATED":
-        assert response.status_code == 401, body
-        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert body.status == 401, body
+        assert body.headers["www-authenticate"].startswith("Bearer")
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert body["data"] is None
     elif expected.kind == "FORBIDDEN":
-        assert response.status_code == 200, body
+        assert body.status == 200, body
         assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
         assert body["data"] is None
         # refused before any id is looked at: the same for an object that does not exist
-        await _same_as_missing(client, name, op, matrix_world, token, body)
+        await _same_as_missing(client, name, op, world, token, body)
     elif expected.kind == "SEES":
-        assert response.status_code == 200, body
+        assert body.status == 200, body
         assert "errors" not in body, body["errors"]
-        seen = labels(matrix_world, body["data"]) | op.extra(matrix_world, body["data"])
+        seen = labels(world, body["data"]) | op.extra(world, body["data"])
         assert seen == set(expected.labels), f"sees {sorted(seen)}"
         if not expected.labels:
-            await _same_as_missing(client, name, op, matrix_world, token, body)
+            await _same_as_missing(client, name, op, world, token, body)
     elif expected.kind in {"NOT_FOUND", "REFUSED"}:
         payload = only_payload(name, body)
         codes = [e["code"] for e in payload["userErrors"]]
@@ -96,14 +88,14 @@ async def test_matrix(
         if op.shows is not None:
             assert payload[op.shows] is None
         if expected.kind == "NOT_FOUND":
-            await _same_as_missing(client, name, op, matrix_world, token, body)
+            await _same_as_missing(client, name, op, world, token, body)
     elif expected.kind in {"DONE", "DONE_UNSEEN"}:
         payload = only_payload(name, body)
         assert payload["userErrors"] == [], payload
         if op.shows is not None:
             shown = payload[op.shows] is not None
             assert shown is (expected.kind == "DONE"), payload
-        _check_effect(op, matrix_world, principal, before, after, payload)
+        _check_effect(op, world, principal, before, after, payload)
         return
     else:  # pragma: no cover - a new kind of outcome without its check
         raise AssertionError(expected)
@@ -115,17 +107,16 @@ async def _same_as_missing(
     client: httpx.AsyncClient,
     name: str,
     op: Op,
-    world: MatrixWorld,
+    world: World,
     token: str | None,
-    body: dict[str, Any],
+    body: Answer,
 ) -> None:
     """R-QUOTE-6: what is hidden answers exactly like what does not exist."""
     if op.missing is None:
         return
-    world.untouched = False  # this request too could write: ``pristine`` looks again
     missing = await send(client, name, op.missing(world), token)
-    assert missing.status_code == 200
-    assert without_throttle(missing.json()) == without_throttle(body)
+    assert missing.status == 200
+    assert without_throttle(missing) == without_throttle(body)
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -134,7 +125,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 def _check_effect(
     op: Op,
-    world: MatrixWorld,
+    world: World,
     principal: str,
     before: dict[str, Any],
     after: dict[str, Any],

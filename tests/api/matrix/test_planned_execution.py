@@ -17,27 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from db.base import Base
 from gateway.app import create_app
 from gateway.schema.execution import PlannedExecutor
 from gateway.schema.schema import GatewaySchema, build_schema
 from gateway.services import services_of
 from gateway.settings import Settings
+from tests.api.client import send
 from tests.api.matrix.ops import OPS, is_mutation, without_throttle
 from tests.api.matrix.table import MATRIX
-from tests.api.matrix.world import PRINCIPALS, MatrixWorld, full_dump, restore
-from tests.contract import request
+from tests.api.world import PRINCIPALS, World
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 # Made at random by a mutation: tokens (and their prefix), the key of a new license.
@@ -100,23 +98,6 @@ def _masked(value: Any) -> Any:
     return value
 
 
-async def _restart_sequences(engine: AsyncEngine) -> None:
-    """PostgreSQL's id sequences back to the world's rows, so a second run of a mutation
-    creates the same ids as the first (SQLite takes the next id from the rows)."""
-    if engine.dialect.name != "postgresql":
-        return
-    async with engine.begin() as conn:
-        for table in Base.metadata.sorted_tables:
-            if "id" not in table.c or not table.c.id.autoincrement:
-                continue
-            await conn.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
-                )
-            )
-
-
 def _cells() -> list[Any]:
     return [
         pytest.param(name, principal, id=f"{name}-{principal}")
@@ -129,35 +110,32 @@ def _cells() -> list[Any]:
 async def test_planned_and_graphql_core_answer_alike(
     name: str,
     principal: str,
-    matrix_world: MatrixWorld,
+    world: World,
     both: tuple[httpx.AsyncClient, httpx.AsyncClient],
-    engine: AsyncEngine,
+    put_world_back: Callable[[], Awaitable[None]],
     fallbacks: list[bool],
 ) -> None:
     op = OPS[name]
-    token = matrix_world.tokens[principal]
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    variants = [op.variables(matrix_world)]
+    token = world.tokens[principal]
+    variants = [op.variables(world)]
     if op.missing is not None:
-        variants.append(op.missing(matrix_world))
+        variants.append(op.missing(world))
     writes = is_mutation(name)
     for variables in variants:
         answers = []
         for client in both:
-            if writes:
-                await restore(engine, matrix_world.snapshot)
-                await _restart_sequences(engine)
+            if writes:  # each run of a mutation from the world as built, ids included
+                await put_world_back()
             fallbacks.clear()
-            response = await client.post("/graphql", json=request(name, variables), headers=headers)
-            if client is both[0] and not writes and "errors" not in response.json():
+            response = await send(client, name, variables, token)
+            if client is both[0] and not writes and "errors" not in response:
                 assert fallbacks == [], "a clean answer is made level by level"
-            body = without_throttle(response.json())
+            body = without_throttle(response)
             if writes:
                 body = _masked(body)
-            answers.append((response.status_code, body))
+            answers.append((response.status, body))
         planned, plain = answers
         assert planned == plain
-    matrix_world.untouched = not writes and await full_dump(engine) == matrix_world.snapshot
 
 
 # --- the fallback: leaves that do not complete cleanly --------------------------------------

@@ -10,18 +10,8 @@ from sqlalchemy import update
 from db.models import Order
 from gateway.domain.enums import QuoteStatus
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    ok,
-    one,
-    request_error,
-    send,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, one
 
 FIELD = "orderSetPoNumber"
 

@@ -13,8 +13,9 @@ import pytest
 
 from db.models import License, Order, Quote
 from gateway.domain.enums import QuoteStatus
-from tests.api.account.world import World, gid, rows, send
+from tests.api.client import send
 from tests.api.order.test_quote_record_payment import line, quote_of
+from tests.api.world import World, gid, rows
 
 FIELD = "quoteRecordPayment"
 

@@ -13,21 +13,8 @@ from db.models import License, Order, OutgoingMail, Quote, order_licenses
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Deployment, LicenseType, QuoteLineKind, QuoteStatus, Tier
 from gateway.schema.relay import decode_id_of
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
-from tests.helpers import gql
+from tests.api.client import Answer, ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, one, rows, today
 
 FIELD = "quoteRecordPayment"
 
@@ -62,7 +49,7 @@ async def quote_of(world: World, *lines: dict[str, Any], **values: Any) -> int:
 
 async def pay(
     client: Any, token: str | None, quote: int | str, amount: str, **extra: Any
-) -> dict[str, Any]:
+) -> Answer:
     quote_id = gid("Quote", quote) if isinstance(quote, int) else quote
     variables = {
         "input": {"quoteId": quote_id, "method": "BANK_TRANSFER", "amount": amount, **extra}
@@ -168,9 +155,9 @@ async def test_r_price_5_keys_only_for_the_contacts_after_payment(
     license_id = order["licenses"][0]["id"]
     query = "query($id: ID!) { node(id: $id) { ... on License { licenseKey } } }"
     for token, visible in ((world.alice_token, True), (world.bob_token, True)):
-        found = await gql(client, query, {"id": license_id}, token)
+        found = await send(client, query=query, variables={"id": license_id}, token=token)
         assert bool(found["data"]["node"]["licenseKey"]) is visible
-    staff = await gql(client, query, {"id": license_id}, world.staff_token)
+    staff = await send(client, query=query, variables={"id": license_id}, token=world.staff_token)
     assert staff["data"]["node"]["licenseKey"] is None
 
 

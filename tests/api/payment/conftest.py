@@ -10,13 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.api.account.world import World, build_world
 from tests.helpers import AppClient, ClientWith
-
-
-@pytest.fixture
-async def world(engine: Any, settings: Any) -> World:
-    return await build_world(engine, settings)
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from db.models import Payment
 from gateway.domain.enums import Currency
 from gateway.integrations.payment_webhooks import intent_object, signed_event
 from gateway.integrations.payments import to_minor_units
-from tests.api.account.world import World, gid, rows, today
+from tests.api.client import Answer, send
+from tests.api.world import World, gid, rows, today
 
 PAY_QUOTE = """
 mutation PayQuote($input: QuotePayInput!) {
@@ -68,15 +69,9 @@ async def post(
     variables: dict[str, Any],
     token: str | None,
     headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    sent = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=sent | (headers or {})
-    )
-    body: dict[str, Any] = response.json()
-    body["status"] = response.status_code
-    body["headers"] = dict(response.headers)
-    return body
+) -> Answer:
+    """A document of the payment tests' own (``query``) through ``send``."""
+    return await send(client, variables=variables, token=token, query=query, headers=headers)
 
 
 async def pay(
@@ -88,7 +83,7 @@ async def pay(
     version: int = 1,
     method: str = "CARD",
     headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     variables = {
         "input": {
             "quoteId": gid("Quote", quote),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.models import Account, Order, Payment
 from gateway.demo_data import load_demo_data
 from gateway.domain.enums import PaymentMethod, PaymentStatus
-from tests.api.account.world import rows
+from tests.api.world import rows
 
 
 async def test_r_pay_2_demo_orders_paid_online_have_their_payment(engine: AsyncEngine) -> None:

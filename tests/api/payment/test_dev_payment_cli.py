@@ -18,8 +18,9 @@ from gateway.app import create_app
 from gateway.cli import main
 from gateway.domain.enums import PaymentStatus
 from gateway.settings import Settings
-from tests.api.account.world import World, ok, rows
+from tests.api.client import ok
 from tests.api.payment.support import FIELD, pay, payments_of, quote_to_pay
+from tests.api.world import World, rows
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ shows nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,9 @@ from gateway.integrations.payments import (
 )
 from gateway.services import services_of
 from gateway.settings import Settings
-from tests.api.account.world import World, build_world, gid, rows, send
+from tests.api.client import send
 from tests.api.payment.support import FIELD, line, pay, quote_to_pay
+from tests.api.world import World, build_world, gid, rows
 from tests.conftest import POSTGRES_URL, TEST_SECRET_KEY, truncate_postgres
 
 pytestmark = [
@@ -54,7 +55,7 @@ async def pg(postgres_database: str, tmp_path: Path) -> AsyncIterator[tuple[Any,
         mail_dir=tmp_path / "mail",
         redis_url=None,
     )
-    world = await build_world(engine, settings)
+    world = await build_world(engine, settings.signing_key())
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -62,7 +63,7 @@ async def pg(postgres_database: str, tmp_path: Path) -> AsyncIterator[tuple[Any,
     await engine.dispose()
 
 
-def outcome(body: dict[str, Any]) -> str:
+def outcome(body: Mapping[str, Any]) -> str:
     result = body["data"][FIELD]
     if result["userErrors"]:
         return str(result["userErrors"][0]["code"])
@@ -118,10 +119,10 @@ async def test_r_pay_2_a_retry_with_the_same_idempotency_key_pays_once(
         pay(client, world.alice_token, quote, headers=headers),
         pay(client, world.alice_token, quote, headers=headers),
     )
-    statuses = sorted([first["status"], second["status"]])
+    statuses = sorted([first.status, second.status])
     assert statuses in ([200, 200], [200, 409]), (first, second)
     retry = await pay(client, world.alice_token, quote, headers=headers)
-    assert retry["headers"].get("idempotent-replayed") == "true"
+    assert retry.headers.get("idempotent-replayed") == "true"
     assert outcome(retry) == "SUCCEEDED"
     assert len(await rows(world.engine, Payment, Payment.quote_id == quote)) == 1
     await exactly_one_order(world, quote, licenses=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.account.world import World, gid, ok
+from tests.api.client import ok
 from tests.api.payment.support import (
     FIELD,
     PAYMENT_STATUS,
@@ -14,6 +14,7 @@ from tests.api.payment.support import (
     post,
     quote_to_pay,
 )
+from tests.api.world import World, gid
 from tests.helpers import count_statements
 
 # token, the page, its count, the quotes of the page

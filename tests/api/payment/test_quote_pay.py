@@ -15,18 +15,7 @@ from db.models import AuditEvent, Order, OutgoingMail, Payment, Quote
 from gateway.domain.enums import Currency, PaymentStatus, QuoteStatus
 from gateway.integrations.payments import webhook_secret
 from gateway.settings import Settings
-from tests.api.account.world import (
-    World,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    rows,
-    send,
-    user_errors,
-)
+from tests.api.client import ok, request_error, send, user_errors
 from tests.api.payment.support import (
     FIELD,
     PAYMENT_STATUS,
@@ -39,6 +28,7 @@ from tests.api.payment.support import (
     send_webhook,
     webhook,
 )
+from tests.api.world import World, dump, gid, mail_to, one, rows
 from tests.helpers import ClientWith
 
 
@@ -133,7 +123,7 @@ async def test_r_pay_1_refusals_write_nothing(
     before = await dump(world.engine)
     body = await pay(client, world.alice_token, quote, **variables)
     assert user_errors(body, FIELD) == [expected]
-    assert "4242424242424242" not in json.dumps(body)
+    assert "4242424242424242" not in json.dumps([body.body, dict(body.headers)])
     assert await dump(world.engine) == before
 
 

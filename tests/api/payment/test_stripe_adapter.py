@@ -17,7 +17,7 @@ from gateway.domain.enums import Currency, PaymentStatus
 from gateway.integrations.payments import CardInfo, PaymentDeclined, ProcessorUnavailable
 from gateway.integrations.payments_stripe import StripeProcessor
 from gateway.settings import Settings
-from tests.api.account.world import World, dump, ok, rows, user_errors
+from tests.api.client import ok, user_errors
 from tests.api.payment.stripe_fake import SECRET_KEY, FakeStripe, fake_stripe
 from tests.api.payment.support import (
     FIELD,
@@ -28,6 +28,7 @@ from tests.api.payment.support import (
     send_webhook,
     webhook,
 )
+from tests.api.world import World, dump, rows
 from tests.helpers import AppClient, ClientWith
 
 WEBHOOK_SECRET = "whsec_test_conex_fake"

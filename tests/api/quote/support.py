@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.base import Base
 from db.models import Account, AuditEvent, Organization, OutgoingMail, Partner, Quote, QuoteLine
 from gateway.domain.enums import Deployment
-from tests.api.account.world import World, gid
+from tests.api.world import World, gid
 
 # What a refused quote mutation must leave exactly as it was (R-QUOTE-7 "changes nothing").
 WATCHED = (Quote, QuoteLine, Organization, Account, AuditEvent, OutgoingMail)

@@ -20,8 +20,9 @@ from db.models import Account, AuditEvent, OutgoingMail, Quote, QuoteLine
 from gateway.app import create_app
 from gateway.domain.enums import AccountStatus
 from gateway.settings import Settings
-from tests.api.account.world import World, build_world, gid, one, rows, send, user_errors
+from tests.api.client import Answer, send, user_errors
 from tests.api.quote.support import create_input, line
+from tests.api.world import World, build_world, gid, one, rows
 from tests.conftest import POSTGRES_URL, TEST_SECRET_KEY, truncate_postgres
 
 pytestmark = [
@@ -43,7 +44,7 @@ async def pg(postgres_database: str, tmp_path: Path) -> AsyncIterator[tuple[Any,
         mail_dir=tmp_path / "mail",
         redis_url=None,
     )
-    world = await build_world(engine, settings)
+    world = await build_world(engine, settings.signing_key())
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -61,7 +62,7 @@ async def _events(world: World, quote_id: int) -> int:
     return int(count or 0)
 
 
-def _outcomes(bodies: list[dict[str, Any]], field: str) -> list[str]:
+def _outcomes(bodies: list[Answer], field: str) -> list[str]:
     outcomes = []
     for body in bodies:
         errors = user_errors(body, field)

@@ -16,8 +16,9 @@ from db.models import Account, PasswordResetToken
 from gateway.auth.tokens import token_hash
 from gateway.domain.enums import AccountStatus
 from gateway.integrations.mail import send_pending
-from tests.api.account.world import World, audit_events, changes, gid, mail_to, ok, rows, send
+from tests.api.client import ok, send
 from tests.api.quote.support import create_input, snapshot
+from tests.api.world import World, audit_events, changes, gid, mail_to, rows
 
 LINK = re.compile(r"/reset-password\?token=(\S+)")
 NEW = "new.tech@example.org"

@@ -11,28 +11,15 @@ from sqlalchemy import insert
 
 from db.models import Account, AuditEvent, ExchangeRate, Organization, Quote, QuoteLine
 from gateway.domain.enums import AccountStatus, Currency, Deployment, PartnerScope
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    gid,
-    mail_to,
-    ok,
-    one,
-    payload,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, payload, request_error, send, user_errors
 from tests.api.quote.support import create_input, line, set_partner_discount, snapshot
+from tests.api.world import World, audit_events, changes, gid, mail_to, one, rows, today
 
 D = Decimal
 ALGERIA = {"name": "Université d'Alger", "country": "DZ", "academic": True}
 
 
-async def create(client: Any, world: World, token: str | None, **overrides: Any) -> dict[str, Any]:
+async def create(client: Any, world: World, token: str | None, **overrides: Any) -> Answer:
     return await send(client, "CreateQuote", {"input": create_input(world, **overrides)}, token)
 
 
@@ -320,7 +307,7 @@ async def test_partner_without_quotes_write_is_refused(
 async def test_anonymous_is_unauthenticated(client: Any, world: World) -> None:
     before = await snapshot(world.engine)
     body = await create(client, world, None)
-    assert request_error(body) == "UNAUTHENTICATED" and body["status"] == 401
+    assert request_error(body) == "UNAUTHENTICATED" and body.status == 401
     assert await snapshot(world.engine) == before
 
 

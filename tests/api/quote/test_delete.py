@@ -10,28 +10,18 @@ import pytest
 from db.models import Quote
 from gateway.domain.enums import Deployment, PartnerScope, QuoteStatus, Tier, TokenKind
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    gid,
-    ok,
-    one,
-    request_error,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, request_error, send, user_errors
 from tests.api.quote.support import snapshot
+from tests.api.world import World, audit_events, changes, gid, one, today
 
 
-async def delete(client: Any, token: str | None, quote_id: int) -> dict[str, Any]:
+async def delete(client: Any, token: str | None, quote_id: int) -> Answer:
     return await send(client, "DeleteQuote", {"id": gid("Quote", quote_id)}, token)
 
 
 async def set_po(
     client: Any, token: str | None, quote_id: int, po: str | None, version: int = 1
-) -> dict[str, Any]:
+) -> Answer:
     variables = {"id": gid("Quote", quote_id), "poNumber": po, "expectedVersion": version}
     return await send(client, "SetQuotePoNumber", variables, token)
 

@@ -22,9 +22,9 @@ from gateway.domain.dates import add_months
 from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.domain.quote_pricing import FxRate
 from tests import factories as f
-from tests.api.account.world import World, gid, ok, rows, send, today
+from tests.api.client import ok, send
 from tests.api.quote.support import create_input, line
-from tests.helpers import gql
+from tests.api.world import World, gid, rows, today
 
 D = Decimal
 ALGERIA = {"name": "Université d'Alger", "country": "DZ", "academic": True}
@@ -70,7 +70,9 @@ async def uncached_client(settings: Any, engine: Any) -> AsyncIterator[httpx.Asy
 
 
 async def _upgrade_options(client: httpx.AsyncClient, token: str, license_id: int) -> Any:
-    body = await gql(client, UPGRADE_OPTIONS, {"id": gid("License", license_id)}, token)
+    body = await send(
+        client, query=UPGRADE_OPTIONS, variables={"id": gid("License", license_id)}, token=token
+    )
     assert "errors" not in body, body
     options = body["data"]["node"]["upgradeOptions"]
     assert options and {o["price"]["currency"] for o in options} == {"DZD"}

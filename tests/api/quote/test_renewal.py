@@ -14,19 +14,9 @@ from db.models import License, Quote, QuoteLine
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Currency, Deployment, LicenseType, PartnerScope
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    gid,
-    mail_to,
-    ok,
-    one,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, send, user_errors
 from tests.api.quote.support import set_partner_discount, snapshot
+from tests.api.world import World, audit_events, gid, mail_to, one, rows, today
 
 D = Decimal
 SECRET = [
@@ -40,7 +30,7 @@ SECRET = [
 
 async def renew(
     client: Any, token: str | None, sen: str, email: str = "alice@example.com", **more: Any
-) -> dict[str, Any]:
+) -> Answer:
     return await send(
         client, "RequestRenewal", {"input": {"sen": sen, "contactEmail": email, **more}}, token
     )

@@ -11,29 +11,16 @@ import pytest
 from db.models import Account, Quote, QuoteLine
 from gateway.domain.enums import AccountStatus, Deployment, PartnerScope, QuoteStatus, Tier
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    gid,
-    mail_to,
-    ok,
-    one,
-    payload,
-    request_error,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, payload, request_error, send, user_errors
 from tests.api.quote.support import line, snapshot
+from tests.api.world import World, audit_events, changes, gid, mail_to, one, rows, today
 
 D = Decimal
 
 
 async def edit(
     client: Any, token: str | None, quote_id: int, input: dict[str, Any], version: int = 1
-) -> dict[str, Any]:
+) -> Answer:
     variables = {"id": gid("Quote", quote_id), "expectedVersion": version, "input": input}
     return await send(client, "EditQuote", variables, token)
 

@@ -11,19 +11,10 @@ import pytest
 from db.models import License, Quote, QuoteLine
 from gateway.domain.enums import Currency, Deployment, LicenseType, Tier
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    mail_to,
-    ok,
-    one,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, send, user_errors
 from tests.api.quote.support import snapshot
 from tests.api.quote.test_renewal import SECRET
+from tests.api.world import World, audit_events, mail_to, one, rows, today
 
 D = Decimal
 
@@ -35,7 +26,7 @@ async def upgrade(
     to_tier: str = "ENTERPRISE",
     email: str = "alice@example.com",
     **more: Any,
-) -> dict[str, Any]:
+) -> Answer:
     variables = {"input": {"sen": sen, "contactEmail": email, "toTier": to_tier, **more}}
     return await send(client, "RequestUpgrade", variables, token)
 

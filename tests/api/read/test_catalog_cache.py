@@ -20,10 +20,11 @@ from gateway.domain.enums import Currency, Deployment, PriceKind, Tier
 from gateway.schema.catalog import product_of
 from gateway.services import services_of
 from gateway.settings import Settings
-from tests.api.read.conftest import World
+from tests.api.client import send
+from tests.api.world import World
 from tests.helpers import count_statements
 
-PRODUCTS = {"query": "{ products { name listPrices { tier price { amount currency } } } }"}
+PRODUCTS = "{ products { name listPrices { tier price { amount currency } } } }"
 CATALOG_STATEMENTS = 4  # products, prices, releases, the DZD rate
 
 
@@ -37,10 +38,8 @@ class Clock:
 
 async def _products(client: Any, engine: Any) -> tuple[int, list[dict[str, Any]]]:
     with count_statements(engine) as counter:
-        response = await client.post("/graphql", json=PRODUCTS)
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    return counter.count, body["data"]["products"]
+        answer = await send(client, query=PRODUCTS)
+    return counter.count, answer.data["products"]
 
 
 def _server_starter_eur(products: list[dict[str, Any]]) -> str:

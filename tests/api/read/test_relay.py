@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.schema.relay import decode_id, encode_cursor, encode_id
-from tests.api.read.conftest import World
+from tests.api.client import Answer, send
+from tests.api.world import World
 
 
 async def gql(
@@ -17,14 +18,11 @@ async def gql(
     query: str,
     variables: dict[str, Any] | None = None,
     token: str | None = None,
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+) -> Answer:
+    """``query`` sent as ``token``'s holder; the answer of an HTTP 200 (errors or not)."""
+    answer = await send(client, query=query, variables=variables or {}, token=token)
+    assert answer.status == 200, answer
+    return answer
 
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"

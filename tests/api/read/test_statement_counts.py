@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.enums import QuoteStatus
 from gateway.schema.relay import encode_id
-from tests.api.read.conftest import World
-from tests.contract import request
+from tests.api.client import send
+from tests.api.world import World
 from tests.helpers import count_statements
 
 
@@ -24,20 +24,14 @@ async def statements_for(
     # An API token records its last use at most once a minute: take that write out first;
     # and read the catalog into the app's cache (gateway.loaders.CatalogCache) as a worker
     # that has been serving has it.
-    headers = {"Authorization": f"Bearer {token}"}
-    warm_up = await client.post("/graphql", json=WARM_UP, headers=headers)
-    assert warm_up.status_code == 200
+    assert (await send(client, query=WARM_UP, token=token)).status == 200
     with count_statements(engine) as counter:
-        response = await client.post(
-            "/graphql", json=request(name, variables), headers={"Authorization": f"Bearer {token}"}
-        )
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
+        answer = await send(client, name, variables, token)
+    assert answer.data  # HTTP 200, no errors
     return counter.count
 
 
-WARM_UP = {"query": "{ viewer { kind } products { id } }"}
+WARM_UP = "{ viewer { kind } products { id } }"
 
 # Statements per request: 1 to authenticate, then one per loader batch, page or count; the
 # catalog comes from the app's cache (read again, 4 statements, once it is stale).
@@ -153,10 +147,7 @@ async def test_nodes_batches_ids_by_type(
     ids = [encode_id("License", pk) for pk in await world.add_licenses(30)]
     ids += [encode_id("Quote", pk) for pk in await world.add_quotes(20)]
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
-    headers = {"Authorization": f"Bearer {world.alice_token}"}
     with count_statements(engine) as counter:
-        response = await client.post(
-            "/graphql", json={"query": query, "variables": {"ids": ids}}, headers=headers
-        )
-    assert len([n for n in response.json()["data"]["nodes"] if n]) == 50
+        response = await send(client, query=query, variables={"ids": ids}, token=world.alice_token)
+    assert len([n for n in response["data"]["nodes"] if n]) == 50
     assert counter.count == 3  # session, licenses, quotes

@@ -21,7 +21,32 @@
     history.replaceState(null, "", search ? "?" + search : window.location.pathname);
   }
 
-  const fetcher = GraphiQL.createFetcher({ url: config.url });
+  // X-Conex-Staff-Session: the staff session cookie (prod's sign-in, conex/staff.js) counts
+  // only on requests that carry it, which a cross-site form cannot send. Without a session
+  // it changes nothing. A request refused because the session ended tells the sign-in page.
+  function fetchTellingSessionEnd(url, init) {
+    return window.fetch(url, init).then(function (response) {
+      if (response.status === 401) {
+        response
+          .clone()
+          .json()
+          .then(function (answer) {
+            const code = answer.errors && answer.errors[0].extensions.code;
+            if (code === "STAFF_SESSION_ENDED") {
+              document.dispatchEvent(new CustomEvent("conex:staff-session-ended"));
+            }
+          })
+          .catch(function () {});
+      }
+      return response;
+    });
+  }
+
+  const fetcher = GraphiQL.createFetcher({
+    url: config.url,
+    headers: { "X-Conex-Staff-Session": "1" },
+    fetch: fetchTellingSessionEnd,
+  });
 
   function ConexGraphiQL() {
     const [query, setQuery] = React.useState(

@@ -1,7 +1,7 @@
 """payments: the online payments of quotes (R-PAY-1..4)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 18:45:47.348404
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import db.base
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
