@@ -1,7 +1,7 @@
 """The Starlette application: /graphql, /graphiql/ (its assets), /staff/session (staff sign-in
-for GraphiQL), /documents (PDFs), /healthz, /readyz (the database and, when configured,
-Redis); its lifespan runs the outbox deliverer when mail is delivered inline
-(``CONEX_MAIL_DELIVERY``)."""
+for GraphiQL), /documents (PDFs), /webhooks/payments (the payment processor's), /healthz, /readyz
+(the database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
+delivered inline (``CONEX_MAIL_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from gateway.http.documents import document_endpoint
 from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
 from gateway.http.staff_session import staff_session_route
+from gateway.http.webhooks import payment_webhook
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.loaders import CatalogCache
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         routes=[
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
+            Route("/webhooks/payments", payment_webhook, methods=["POST"]),
             asset_route(),
             staff_session_route(),
             Route("/healthz", healthz),

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] | None = None  # unset: text in dev, json in prod
     # OTLP/HTTP collector (base URL, traces to its /v1/traces); unset: no tracing at all.
     otel_exporter_otlp_endpoint: str | None = None
+    # Online payment (R-PAY-*, gateway/integrations/payments.py): Stripe when the key is set.
+    stripe_secret_key: str | None = Field(default=None, repr=False)
+    stripe_webhook_secret: str | None = Field(default=None, repr=False)
+    stripe_api_base: str | None = None  # another Stripe API address (a local fake, in tests)
 
     @field_validator("database_url")
     @classmethod
@@ -151,6 +155,30 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r}: the port is not a number") from None
         if parts.query or parts.fragment:
             raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.strip().rstrip("/")
+
+    @field_validator("stripe_secret_key")
+    @classmethod
+    def _stripe_key(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sk_", "rk_")):
+            raise ValueError("not a Stripe secret key (sk_… or rk_…)")
+        return value or None
+
+    @field_validator("stripe_webhook_secret")
+    @classmethod
+    def _stripe_webhook_secret(cls, value: str | None) -> str | None:
+        if value and not value.startswith("whsec_"):
+            raise ValueError("not a Stripe webhook signing secret (whsec_…)")
+        return value or None
+
+    @field_validator("stripe_api_base")
+    @classmethod
+    def _stripe_api_base(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http:// or https:// URL")
         return value.strip().rstrip("/")
 
     @field_validator("secret_key")

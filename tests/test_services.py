@@ -13,7 +13,8 @@ from starlette.requests import Request
 
 from gateway.app import build_services, create_app
 from gateway.auth.ratelimit import MemoryCounter, RedisCounter
-from gateway.integrations.payments import DevProcessor, ProcessorUnavailable
+from gateway.integrations.payments import ProcessorUnavailable
+from gateway.integrations.payments_dev import DevProcessor
 from gateway.schema.schema import build_schema
 from gateway.security.throttle import MemoryThrottle, RedisThrottle
 from gateway.services import AppServices, services_of

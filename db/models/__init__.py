@@ -9,6 +9,7 @@ from db.models.mail import NumberSequence, OutgoingMail
 from db.models.order import Order, order_licenses
 from db.models.organization import Organization
 from db.models.partner import ApiToken, Partner
+from db.models.payment import Payment
 from db.models.quote import Quote, QuoteLine
 from db.models.sales_request import SalesRequest
 from db.models.staff_session import StaffSession
@@ -27,6 +28,7 @@ __all__ = [
     "OutgoingMail",
     "Partner",
     "PasswordResetToken",
+    "Payment",
     "Price",
     "Product",
     "ProductRelease",

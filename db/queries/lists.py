@@ -10,12 +10,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.models import Account, AuditEvent, License, Partner, Quote
+from db.models import Account, AuditEvent, License, Partner, Payment, Quote
 from db.queries import pages
 from db.queries.batch import select_columns
 from db.queries.decode import Decode
 from db.queries.pages import Page, PageRequest
-from db.rows import AccountRow, AuditEventRow, LicenseRow, PartnerRow, QuoteRow
+from db.rows import AccountRow, AuditEventRow, LicenseRow, PartnerRow, PaymentRow, QuoteRow
 
 R = TypeVar("R")
 # A root list's WHERE: the caller's policy predicate and the filters.
@@ -53,3 +53,4 @@ QUOTES = RootList(Quote, QuoteRow._make, descending=True)
 ACCOUNTS = RootList(Account, AccountRow._make)
 PARTNERS = RootList(Partner, PartnerRow._make)
 AUDIT_EVENTS = RootList(AuditEvent, AuditEventRow._make, descending=True)
+PAYMENTS = RootList(Payment, PaymentRow._make, descending=True)  # R-PAY-*: staff's list

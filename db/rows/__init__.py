@@ -25,6 +25,7 @@ from db.rows.license import LicenseRow
 from db.rows.order import OrderRow
 from db.rows.organization import OrganizationRow
 from db.rows.partner import ApiTokenRow, PartnerRow
+from db.rows.payment import PaymentRow
 from db.rows.quote import QuoteLineInQuote, QuoteLineRow, QuoteRow
 from db.rows.sales_request import SalesRequestRow
 
@@ -47,6 +48,7 @@ __all__ = [
     "OrganizationRow",
     "PartnerRow",
     "PasswordResetTokenRow",
+    "PaymentRow",
     "QuoteLineInQuote",
     "QuoteLineRow",
     "QuoteRow",

@@ -6,14 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from db.queries import account as accounts
 from db.queries import order as queries
+from db.queries import payment as payments
 from db.queries import quote as quotes
 from db.queries.filters import quote_status_is
-from db.queries.numbers import next_number
 from db.rows import OrderRow, QuoteRow
-from gateway.actions import messages
-from gateway.actions.order_issue import LicenseIssuer
+from gateway.actions.order_issue import issue_order
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
@@ -61,6 +59,10 @@ async def record_payment(
     if quote is None:
         raise not_found("quoteId", "quote")
     _check_payable(quote, uow.today)
+    # R-PAY-4: not while the quote is being paid online (the lock above orders the two).
+    payment.check_not_paying(
+        await payments.quote_payment_status(uow.session, pk), field=("quoteId",)
+    )
     paid_at = payment.check_paid_at(command.paid_at, now=uow.now, not_before=quote.created_at)
     payment.check_payment_amount(command.amount, quote.total, currency=quote.currency)
     paid = await queries.mark_quote_paid(
@@ -70,45 +72,20 @@ async def record_payment(
         raise DomainError(
             ErrorCode.QUOTE_NOT_OPEN, "The quote was paid meanwhile", field=("quoteId",)
         )
-    order = await _insert_order(uow, quote, command, paid_at=paid_at, reference=reference)
-    lines = await queries.quote_lines(uow.session, pk)
-    issuer = LicenseIssuer(uow, quote, paid_at.date())
-    await issuer.prepare(lines)
-    for line in lines:
-        await issuer.issue(line)
-    await queries.link_licenses(uow.session, order_id=order.id, license_ids=issuer.license_ids)
+    order = await issue_order(
+        uow,
+        quote,
+        method=command.method,
+        paid_at=paid_at,
+        reference=reference,
+        action="quoteRecordPayment",
+    )
     uow.audit(
         "quoteRecordPayment",
         "Quote",
         pk,
         {"status": (quote.status, paid.status), "version": (quote.version, paid.version)},
     )
-    uow.audit(
-        "quoteRecordPayment",
-        "Order",
-        order.id,
-        {
-            "number": (None, order.number),
-            "invoiceNumber": (None, order.invoice_number),
-            "quote": (None, quote.number),
-            "total": (None, f"{order.total} {order.currency}"),
-            "paymentMethod": (None, order.payment_method),
-            "paidAt": (None, order.paid_at),
-            "licenses": (None, issuer.sens),
-        },
-    )
-    message = messages.payment_received(
-        order_id=order.id,
-        order_number=order.number,
-        invoice_number=order.invoice_number,
-        quote_number=quote.number,
-        total=order.total,
-        currency=order.currency,
-        sens=issuer.sens,
-        web_url=uow.web_url,
-    )
-    for email in dict.fromkeys((order.billing_email, order.technical_email)):
-        uow.send(email, message)
     return order
 
 
@@ -124,40 +101,3 @@ def _check_payable(quote: QuoteRow, today: dt.date) -> None:
             f"Quote {quote.number} is {status.value.lower()}; it cannot be paid",
             field=("quoteId",),
         ) from None
-
-
-async def _insert_order(
-    uow: UnitOfWork,
-    quote: QuoteRow,
-    command: RecordPayment,
-    *,
-    paid_at: dt.datetime,
-    reference: str | None,
-) -> OrderRow:
-    people = await accounts.accounts_by_id(
-        uow.session, (quote.billing_account_id, quote.technical_account_id)
-    )
-    billing, technical = people[quote.billing_account_id], people[quote.technical_account_id]
-    return await queries.insert_order(
-        uow.session,
-        dict(
-            number=await next_number(uow.session, "order"),
-            invoice_number=await next_number(uow.session, "invoice"),
-            quote_id=quote.id,
-            organization_id=quote.organization_id,
-            partner_id=quote.partner_id,
-            paid_at=paid_at,
-            payment_method=command.method,
-            payment_reference=reference,
-            po_number=quote.po_number,
-            currency=quote.currency,
-            total=quote.total,
-            billing_account_id=billing.id,
-            technical_account_id=technical.id,
-            # R-ACC-4: the invoice keeps the contacts as printed.
-            billing_name=billing.name,
-            billing_email=billing.email,
-            technical_name=technical.name,
-            technical_email=technical.email,
-        ),
-    )

@@ -1,6 +1,8 @@
-"""Paying a quote issues its licenses: each line becomes new licenses, or changes the
-license it renews or upgrades (R-MAINT-2..5, R-UPG-1, R-EVAL-4); a new license that converts
-an evaluation ends it (R-EVAL-5, ``gateway.actions.conversion``)."""
+"""Paying a quote issues its order and licenses: each line becomes new licenses, or changes
+the license it renews or upgrades (R-MAINT-2..5, R-UPG-1, R-EVAL-4); a new license that
+converts an evaluation ends it (R-EVAL-5, ``gateway.actions.conversion``). ``issue_order`` is
+the one way an order is issued, whether staff record a payment or the processor confirms one
+(R-PAY-2)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from db.queries import account as accounts
 from db.queries import license as licenses
-from db.rows import LicenseRow, QuoteLineRow, QuoteRow
+from db.queries import order as orders
+from db.queries.numbers import next_number
+from db.rows import LicenseRow, OrderRow, QuoteLineRow, QuoteRow
+from gateway.actions import messages
 from gateway.actions.conversion import convert_on_payment
 from gateway.actions.license_keys import new_license_key
 from gateway.actions.unit import UnitOfWork
 from gateway.domain import maintenance, payment, upgrade
-from gateway.domain.enums import Deployment, LicenseType, QuoteLineKind
+from gateway.domain.enums import Deployment, LicenseType, PaymentMethod, QuoteLineKind
 from gateway.domain.errors import DomainError, ErrorCode
 
 REISSUED = ("[redacted]", "[reissued]")
@@ -31,10 +37,11 @@ def _about_license(sen: str, check: Callable[[], Any]) -> Any:
 class LicenseIssuer:
     """Turns each quote line into issued or changed licenses (R-MAINT-2..5, R-UPG-1)."""
 
-    def __init__(self, unit: UnitOfWork, quote: QuoteRow, paid_on: dt.date) -> None:
+    def __init__(self, unit: UnitOfWork, quote: QuoteRow, paid_on: dt.date, *, action: str) -> None:
         self.unit = unit
         self.quote = quote
         self.paid_on = paid_on
+        self.action = action  # the audit's action: quoteRecordPayment, quotePay
         self.current: dict[int, LicenseRow] = {}
         self.deployments: dict[int, Deployment] = {}
         self.license_ids: list[int] = []
@@ -80,7 +87,7 @@ class LicenseIssuer:
             "pastDue": (row.past_due, updated.past_due),
             "licenseKey": REISSUED,
         }
-        self.unit.audit("quoteRecordPayment", "License", row.id, changes)
+        self.unit.audit(self.action, "License", row.id, changes)
 
     async def _new(self, line: QuoteLineRow) -> None:
         """R-MAINT-2: maintenance from the payment date; for Cloud, the first annual term."""
@@ -119,12 +126,12 @@ class LicenseIssuer:
                 product_id=line.product_id,
                 organization_id=quote.organization_id,
                 deployment_entity=line.deployment_entity,
-                action="quoteRecordPayment",
+                action=self.action,
             )
         for license_id, sen in zip(ids, sens, strict=True):
             self._record(license_id, sen)
             unit.audit(
-                "quoteRecordPayment",
+                self.action,
                 "License",
                 license_id,
                 {
@@ -186,3 +193,88 @@ class LicenseIssuer:
         if license_id not in self.license_ids:
             self.license_ids.append(license_id)
             self.sens.append(sen)
+
+
+async def issue_order(
+    uow: UnitOfWork,
+    quote: QuoteRow,
+    *,
+    method: PaymentMethod,
+    paid_at: dt.datetime,
+    reference: str | None,
+    action: str,
+) -> OrderRow:
+    """The order of a quote just marked PAID (the caller holds its lock and moved it): its
+    numbers, its licenses and keys (R-PRICE-5, R-MAINT-2..5), the audit and the mail to its
+    contacts — in the caller's transaction, so all of it happens once or not at all."""
+    order = await _insert_order(uow, quote, method=method, paid_at=paid_at, reference=reference)
+    lines = await orders.quote_lines(uow.session, quote.id)
+    issuer = LicenseIssuer(uow, quote, paid_at.date(), action=action)
+    await issuer.prepare(lines)
+    for line in lines:
+        await issuer.issue(line)
+    await orders.link_licenses(uow.session, order_id=order.id, license_ids=issuer.license_ids)
+    uow.audit(
+        action,
+        "Order",
+        order.id,
+        {
+            "number": (None, order.number),
+            "invoiceNumber": (None, order.invoice_number),
+            "quote": (None, quote.number),
+            "total": (None, f"{order.total} {order.currency}"),
+            "paymentMethod": (None, order.payment_method),
+            "paidAt": (None, order.paid_at),
+            "licenses": (None, issuer.sens),
+        },
+    )
+    message = messages.payment_received(
+        order_id=order.id,
+        order_number=order.number,
+        invoice_number=order.invoice_number,
+        quote_number=quote.number,
+        total=order.total,
+        currency=order.currency,
+        sens=issuer.sens,
+        web_url=uow.web_url,
+    )
+    for email in dict.fromkeys((order.billing_email, order.technical_email)):
+        uow.send(email, message)
+    return order
+
+
+async def _insert_order(
+    uow: UnitOfWork,
+    quote: QuoteRow,
+    *,
+    method: PaymentMethod,
+    paid_at: dt.datetime,
+    reference: str | None,
+) -> OrderRow:
+    people = await accounts.accounts_by_id(
+        uow.session, (quote.billing_account_id, quote.technical_account_id)
+    )
+    billing, technical = people[quote.billing_account_id], people[quote.technical_account_id]
+    return await orders.insert_order(
+        uow.session,
+        dict(
+            number=await next_number(uow.session, "order"),
+            invoice_number=await next_number(uow.session, "invoice"),
+            quote_id=quote.id,
+            organization_id=quote.organization_id,
+            partner_id=quote.partner_id,
+            paid_at=paid_at,
+            payment_method=method,
+            payment_reference=reference,
+            po_number=quote.po_number,
+            currency=quote.currency,
+            total=quote.total,
+            billing_account_id=billing.id,
+            technical_account_id=technical.id,
+            # R-ACC-4: the invoice keeps the contacts as printed.
+            billing_name=billing.name,
+            billing_email=billing.email,
+            technical_name=technical.name,
+            technical_email=technical.email,
+        ),
+    )

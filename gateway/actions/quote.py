@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.queries import numbers
+from db.queries import payment as payments
 from db.queries import quote as queries
 from db.queries.filters import quote_status_is
 from db.rows import QuoteRow
@@ -26,6 +27,7 @@ from gateway.actions.quote_update import update_quote
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
+from gateway.domain import payment as payment_rules
 from gateway.domain import quote as rules
 from gateway.domain.enums import QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode, not_found
@@ -148,7 +150,12 @@ async def set_quote_po_number(
     R-QUOTE-7 (versioned). Whoever may write a quote may read it."""
     value = rules.check_po_number(command.po_number)
     writable = policy.quote_writable(principal)
-    before = await queries.visible_quote(uow.session, command.quote_id, writable)
+    # Locked: a payment starting now waits for this edit, or this edit sees it (R-PAY-4).
+    before = await queries.visible_quote(uow.session, command.quote_id, writable, for_update=True)
+    if before is not None:
+        payment_rules.check_not_paying(
+            await payments.quote_payment_status(uow.session, command.quote_id), field=("id",)
+        )
     row = await queries.update_quote_if_version(
         uow.session,
         quote_id=command.quote_id,
@@ -172,11 +179,15 @@ async def set_quote_po_number(
 async def delete_quote(*, uow: UnitOfWork, principal: Principal, quote_id: int) -> None:
     """R-QUOTE-2: OPEN → DELETED by a contact, its partner with quotes:write, or staff."""
     writable = policy.quote_writable(principal)
-    before = await queries.visible_quote(uow.session, quote_id, writable)
+    before = await queries.visible_quote(uow.session, quote_id, writable, for_update=True)
     if before is None:
         raise not_found("id", "quote")
     status = rules.effective_quote_status(before.status, before.valid_until, uow.today)
     rules.check_open(status, field=("id",))
+    # R-PAY-4: the lock above orders this with a payment starting.
+    payment_rules.check_not_paying(
+        await payments.quote_payment_status(uow.session, quote_id), field=("id",)
+    )
     # The guarded UPDATE is the concurrency guard: of two racing writes one matches.
     row = await queries.mark_quote_deleted(
         uow.session,

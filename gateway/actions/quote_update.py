@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.queries import payment as payments
 from db.queries import quote as queries
 from db.queries.filters import quote_status_is
 from db.rows import OrganizationRow, QuoteLineRow, QuoteRow
@@ -28,6 +29,7 @@ from gateway.actions.quote_lines import (
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
+from gateway.domain import payment as payment_rules
 from gateway.domain import quote as rules
 from gateway.domain.enums import Currency, QuoteLineKind, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode, not_found
@@ -65,11 +67,15 @@ async def update_quote(
     R-QUOTE-7 (versioned). Returns the quote when the caller may still see it (R-QUOTE-6)."""
     pk = command.quote_id
     writable = policy.quote_writable(principal)
-    before = await queries.visible_quote(uow.session, pk, writable)
+    # Locked: a payment starting now waits for this edit, or this edit sees it (R-PAY-4).
+    before = await queries.visible_quote(uow.session, pk, writable, for_update=True)
     if before is None:
         raise not_found("id", "quote")
     status = rules.effective_quote_status(before.status, before.valid_until, uow.today)
     rules.check_open(status, field=("id",))
+    payment_rules.check_not_paying(
+        await payments.quote_payment_status(uow.session, pk), field=("id",)
+    )
     rules.check_expected_version(current=before.version, expected=command.expected_version)
     catalog = await load_catalog(uow)
     stored = await queries.quote_lines(uow.session, pk)

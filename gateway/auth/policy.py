@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from db.models import Account, AuditEvent, License, Order, Organization, Quote, SalesRequest
+from db.models import (
+    Account,
+    AuditEvent,
+    License,
+    Order,
+    Organization,
+    Payment,
+    Quote,
+    SalesRequest,
+)
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PartnerScope as Scope
 from gateway.domain.enums import PrincipalKind
@@ -55,6 +64,31 @@ def order_visible(p: Principal) -> ColumnElement[bool]:
         case PrincipalKind.PARTNER if p.has_scope(Scope.ORDERS_READ):
             return Order.partner_id == p.partner_id
     return false()
+
+
+def payment_visible(p: Principal) -> ColumnElement[bool]:
+    """R-PAY-1: the payments of the quotes a customer is a contact of, of the quotes a partner
+    resold (with quotes:write, the scope that pays them); staff all."""
+    of_quote = Quote.id == Payment.quote_id
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return exists().where(of_quote, _contact_of(Quote, p.account_id))
+        case PrincipalKind.PARTNER if p.has_scope(Scope.QUOTES_WRITE):
+            return exists().where(of_quote, Quote.partner_id == p.partner_id)
+    return false()
+
+
+def is_payer(
+    p: Principal, *, kind: PrincipalKind, account_id: int | None, token_id: int | None
+) -> bool:
+    """Who started a payment, and so may read its client secret (R-PAY-1)."""
+    if p.kind is not kind:
+        return False
+    if p.is_customer:
+        return p.account_id is not None and p.account_id == account_id
+    return p.is_partner and p.token_id is not None and p.token_id == token_id
 
 
 def organization_visible(p: Principal) -> ColumnElement[bool]:
@@ -147,6 +181,20 @@ def quote_writable(p: Principal) -> ColumnElement[bool]:
     match p.kind:
         case PrincipalKind.STAFF:
             return true()
+        case PrincipalKind.CUSTOMER if p.account_id is not None:
+            return _contact_of(Quote, p.account_id)
+        case PrincipalKind.PARTNER if p.has_scope(Scope.QUOTES_WRITE) and p.has_scope(
+            Scope.QUOTES_READ
+        ):
+            return Quote.partner_id == p.partner_id
+    return false()
+
+
+def quote_payable(p: Principal) -> ColumnElement[bool]:
+    """R-PAY-1: who pays a quote online — its contacts, and its partner with quotes:write on
+    the quotes its token can read (as ``quote_writable``). Staff record payments instead
+    (quoteRecordPayment); nobody else."""
+    match p.kind:
         case PrincipalKind.CUSTOMER if p.account_id is not None:
             return _contact_of(Quote, p.account_id)
         case PrincipalKind.PARTNER if p.has_scope(Scope.QUOTES_WRITE) and p.has_scope(

@@ -32,6 +32,7 @@ from gateway.cli.commands import (
     token_revoke,
     token_staff,
 )
+from gateway.cli.payments import dev_payment, payment_pk
 from gateway.cli.serving import (
     GRACEFUL_TIMEOUT,
     KEEP_ALIVE_TIMEOUT,
@@ -225,6 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("contract_dir", help="directory of the clients' .graphql documents")
     sub.add_argument("--output", help="manifest file (CONEX_SAFELIST_PATH)")
     sub.set_defaults(handler=persisted_build)
+
+    sub = command(
+        "dev-payment",
+        dev_payment,
+        "development only: complete or fail a payment waiting for the payer, by a signed webhook",
+    )
+    sub.add_argument("action", choices=("complete", "fail"), help="how the payer's action ends")
+    sub.add_argument("payment", type=payment_pk, help="the payment's id (or its number)")
+    sub.add_argument("--url", help="the running gateway (CONEX_PUBLIC_URL)")
 
     sub = command("export-schema", export_schema, "write the GraphQL schema (SDL) to a file")
     sub.add_argument(

@@ -20,7 +20,7 @@ from db.queries import catalog as catalog_queries
 from db.queries import demo_data as queries
 from db.sessions import Connection, Engine
 from gateway.auth.passwords import hash_password
-from gateway.demo_data import catalog, rows
+from gateway.demo_data import catalog, payments, rows
 from gateway.demo_data.build import Numbering, build_dataset
 from gateway.demo_data.dataset import DemoDataset
 from gateway.demo_data.scripted import ALICE_EMAIL
@@ -42,6 +42,7 @@ COUNTED_TABLES = (
     "quote_lines",
     "orders",
     "order_licenses",
+    "payments",
     "audit_events",
     "sales_requests",
     "billing_addresses",
@@ -267,6 +268,7 @@ async def _write(
     await _insert(conn, "order_licenses", rows.order_licenses(data, ids))
     await _insert(conn, "sales_requests", rows.sales_requests(data, ids))
     await _insert(conn, "billing_addresses", rows.billing_addresses(data, ids))
+    await _insert(conn, "payments", payments.payments(data, ids))
     await _insert(conn, "audit_events", rows.audit_events(data, ids))
 
 

@@ -71,6 +71,15 @@ class PaymentMethod(StrEnum):
     CHECK = "CHECK"
 
 
+class PaymentStatus(StrEnum):
+    """An online payment (R-PAY-*): PROCESSING and REQUIRES_ACTION are in progress (R-PAY-4)."""
+
+    PROCESSING = "PROCESSING"
+    REQUIRES_ACTION = "REQUIRES_ACTION"  # the payer must authenticate (3-D Secure) or approve
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
 class TaxIdKind(StrEnum):
     VAT = "VAT"
     PAN = "PAN"

@@ -1,10 +1,13 @@
-"""Recording a payment: Net 0, the exact total, a real past instant (R-PRICE-5, R-QUOTE-2)."""
+"""Recording a payment: Net 0, the exact total, a real past instant (R-PRICE-5, R-QUOTE-2);
+paying online: who, how, and never twice at once (R-PAY-1, R-PAY-4)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
+from gateway.domain.enums import Currency, PaymentMethod, PaymentStatus, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode
 from gateway.domain.money import round_money
 
@@ -77,3 +80,72 @@ def check_payment_reference(value: str | None) -> str | None:
 def unit_purchase_amount(line_total: Decimal, quantity: int) -> Decimal:
     """What one license of a line cost (R-UPG-3 credits it later), half-up to cents."""
     return round_money(line_total / quantity)
+
+
+# --- Paying online (R-PAY-1..4) -----------------------------------------------------------
+
+ONLINE_METHODS = (PaymentMethod.CARD, PaymentMethod.PAYPAL)
+# PayPal (through the card processor) takes these; a DZD quote is paid by card.
+PAYPAL_CURRENCIES = (Currency.EUR, Currency.USD)
+IN_PROGRESS = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION)
+TOKEN_MAX = 255
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def check_online_method(method: PaymentMethod, currency: Currency) -> None:
+    """R-PAY-1: online by card or PayPal; bank transfers and checks are recorded by staff."""
+    if method not in ONLINE_METHODS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"Pay online by CARD or PAYPAL; a {method.value.lower().replace('_', ' ')} "
+            "is recorded by Conex when it arrives",
+            field=("method",),
+        )
+    if method is PaymentMethod.PAYPAL and currency not in PAYPAL_CURRENCIES:
+        raise DomainError(
+            ErrorCode.CURRENCY_NOT_ALLOWED,
+            f"PayPal takes EUR and USD; pay this {currency.value} quote by card",
+            field=("method",),
+        )
+
+
+def check_payment_token(token: str) -> str:
+    """R-PAY-1: the processor's token (``pm_…``), never a card number. The message never
+    repeats what was given: it may be a card number typed in the wrong place."""
+    value = token.strip()
+    if not value:
+        raise DomainError(ErrorCode.REQUIRED, "Give the payment token", field=("paymentToken",))
+    if len(value) > TOKEN_MAX or not _TOKEN.fullmatch(value) or value.isdigit():
+        raise DomainError(
+            ErrorCode.INVALID,
+            "This is not a payment token: hand the card to the payment form, send its token",
+            field=("paymentToken",),
+        )
+    return value
+
+
+def check_payable_online(status: QuoteStatus, total: Decimal, *, number: str) -> None:
+    """R-PAY-1: an open, unexpired quote (``status`` is the effective one), with something to
+    pay (a quote of 0 is recorded by staff)."""
+    if status is not QuoteStatus.OPEN:
+        raise DomainError(
+            ErrorCode.QUOTE_NOT_OPEN,
+            f"Quote {number} is {status.value.lower()}; it cannot be paid",
+            field=("quoteId",),
+        )
+    if total <= 0:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"Quote {number} has nothing to pay; Conex records it for you",
+            field=("quoteId",),
+        )
+
+
+def check_not_paying(status: PaymentStatus | None, *, field: tuple[str, ...]) -> None:
+    """R-PAY-4: while a payment is in progress the quote is neither edited nor paid again."""
+    if status in IN_PROGRESS:
+        raise DomainError(
+            ErrorCode.PAYMENT_IN_PROGRESS,
+            "A payment of this quote is in progress; wait until it succeeds or fails",
+            field=field,
+        )

@@ -1,29 +1,33 @@
-"""The payment-processor port (R-ACC-6): card tokens in, brand and last 4 digits out.
+"""The payment-processor port (R-ACC-6, R-PAY-1..3): tokens in, references and outcomes out.
 
-The gateway never sees a card number: the client hands the card to the processor, gets a
-token back and sends only that token. The gateway keeps the token (a processor reference),
-the brand and the last 4 digits, and never logs or audits the token.
+The gateway never sees a card number: the client hands the card to the processor's own
+library, gets a token (a PaymentMethod id, ``pm_…``) and sends only that. The gateway keeps
+the processor's payment id, the brand and the last 4 digits, and never logs or audits the
+token.
 
-Only the development processor exists; ``processor_for`` is the one place that picks one.
-A production processor (a real PSP's API) is out of scope: in production no processor is
-configured and card mutations fail loudly rather than accept fake tokens.
+Two processors speak this port: the Stripe adapter (``payments_stripe``, when
+``CONEX_STRIPE_SECRET_KEY`` is set) and the development processor (``payments_dev``, no
+network, Stripe's test tokens). ``processor_for`` is the one place that picks one: in
+production without the Stripe settings there is none, and payments are refused
+(``ProcessorUnavailable``) rather than accept fake tokens.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import hashlib
+import hmac
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from gateway.domain.enums import Currency
+from gateway.domain.enums import Currency, PaymentMethod, PaymentStatus
 from gateway.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
 class CardInfo:
     brand: str
-    last4: str
+    last4: str | None = None  # PayPal has none
 
 
 class PaymentDeclined(Exception):
@@ -31,41 +35,96 @@ class PaymentDeclined(Exception):
 
 
 class ProcessorUnavailable(Exception):
-    """No payment processor is configured for this environment."""
+    """No payment processor is configured here, or it does not answer: nothing was charged
+    that the gateway knows of, and nothing is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """One online payment of a quote (R-PAY-1): exactly its total in its currency."""
+
+    payment_id: int  # ours, in the processor's metadata: the webhook names it (R-PAY-2)
+    quote_number: str
+    amount: Decimal
+    currency: Currency
+    method: PaymentMethod
+    token: str = field(repr=False)  # never in a log line, not even a repr
+    # The processor's own idempotency key: a retry of the same attempt is charged once.
+    idempotency_key: str
+    return_url: str  # where a redirecting method (PayPal) sends the payer back
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """What the processor answered: SUCCEEDED, REQUIRES_ACTION (with the client secret for
+    the payer's client), FAILED (with a message the processor allows to show) or
+    PROCESSING (it will tell by webhook)."""
+
+    status: PaymentStatus
+    processor_payment_id: str | None
+    card: CardInfo | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    failure_message: str | None = None
 
 
 class PaymentProcessor(Protocol):
+    name: str
+
     async def describe(self, token: str) -> CardInfo:
-        """The card behind a token, or ``PaymentDeclined``."""
+        """The card behind a token, or ``PaymentDeclined`` (a Cloud subscription's card)."""
         ...
 
     async def charge(self, token: str, amount: Decimal, currency: Currency) -> None:
-        """Charge the card now, or ``PaymentDeclined``."""
+        """Charge a stored card now, or ``PaymentDeclined``."""
+        ...
+
+    async def pay(self, request: PaymentRequest) -> PaymentResult:
+        """Create and confirm the payment, or ``ProcessorUnavailable``."""
         ...
 
 
-_DEV_TOKEN = re.compile(r"tok_(visa|mastercard|amex)_([0-9]{4})")
-DEV_DECLINING_LAST4 = "0002"  # describes fine, declines every charge (like a PSP test card)
+# Digits after the decimal point of each currency in the processor's integer amounts.
+# Stripe counts DZD in 2 decimals (like EUR and USD), unlike its zero-decimal currencies.
+MINOR_UNIT_DIGITS = {Currency.EUR: 2, Currency.USD: 2, Currency.DZD: 2}
 
 
-class DevProcessor:
-    """Development and tests: accepts ``tok_<brand>_<last4>`` (``tok_visa_4242``,
-    ``tok_mastercard_4444``, ``tok_amex_0005``); a card ending 0002 declines charges."""
+def to_minor_units(amount: Decimal, currency: Currency) -> int:
+    """``12.34`` EUR → ``1234``; an amount finer than the currency's unit is refused."""
+    scaled = amount.scaleb(MINOR_UNIT_DIGITS[currency])
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} {currency.value} is finer than the processor's unit")
+    return int(scaled)
 
-    async def describe(self, token: str) -> CardInfo:
-        match = _DEV_TOKEN.fullmatch(token)
-        if match is None:
-            raise PaymentDeclined("The card was declined: the payment token is not valid")
-        return CardInfo(brand=match.group(1), last4=match.group(2))
 
-    async def charge(self, token: str, amount: Decimal, currency: Currency) -> None:
-        card = await self.describe(token)
-        if card.last4 == DEV_DECLINING_LAST4:
-            raise PaymentDeclined(f"The card was declined for {amount} {currency.value}")
+def from_minor_units(amount: int, currency: Currency) -> Decimal:
+    return Decimal(amount).scaleb(-MINOR_UNIT_DIGITS[currency])
+
+
+def webhook_secret(settings: Settings) -> str | None:
+    """The secret the processor's webhooks are signed with (R-PAY-3): the configured one;
+    in dev without one, a secret derived from the app's key, so that ``conex-gateway
+    dev-payment`` and the gateway agree; in prod without one, none (webhooks refused)."""
+    if settings.stripe_webhook_secret:
+        return settings.stripe_webhook_secret
+    if settings.env == "prod":
+        return None
+    derived = hmac.new(settings.signing_key().encode(), b"payments-webhook", hashlib.sha256)
+    return "whsec_dev_" + derived.hexdigest()[:32]
 
 
 def processor_for(settings: Settings) -> PaymentProcessor:
-    """The processor of this environment: the development one outside production."""
+    """Stripe when its secret key is set; else the development processor outside
+    production. Production needs both Stripe settings (its webhooks must be verifiable)."""
+    if settings.stripe_secret_key:
+        if settings.env == "prod" and not settings.stripe_webhook_secret:
+            raise ProcessorUnavailable(
+                "CONEX_STRIPE_WEBHOOK_SECRET is not set: online payment is off in production"
+            )
+        from gateway.integrations.payments_stripe import StripeProcessor
+
+        return StripeProcessor(settings)
     if settings.env == "prod":
         raise ProcessorUnavailable("no payment processor is configured for production")
+    from gateway.integrations.payments_dev import DevProcessor
+
     return DevProcessor()

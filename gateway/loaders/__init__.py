@@ -19,6 +19,7 @@ from gateway.loaders.catalog import CatalogCache, CatalogLoader, CatalogLoaders
 from gateway.loaders.license import LicenseLoaders
 from gateway.loaders.order import OrderLoaders
 from gateway.loaders.partner import PartnerLoaders
+from gateway.loaders.payment import PaymentLoaders
 from gateway.loaders.quote import QuoteLoaders
 from gateway.loaders.sales_request import SalesRequestLoaders
 
@@ -38,6 +39,7 @@ class Loaders(
     PartnerLoaders,
     CatalogLoaders,
     SalesRequestLoaders,
+    PaymentLoaders,
 ):
     """Every loader one request may use; each memoises its keys for the request only.
 

@@ -92,3 +92,10 @@ async def sales_requests(
 
     where = [policy.sales_request_visible(info.context.principal), *filter_.conditions()]
     return await _connection(info, SALES_REQUESTS, where, page, SalesRequest.from_row)
+
+
+async def payments(info: Info, page: PageRequest) -> Connection[Any]:
+    from gateway.schema.payment import Payment as PaymentType
+
+    where = [policy.payment_visible(info.context.principal)]
+    return await _connection(info, queries.PAYMENTS, where, page, PaymentType.from_row)

@@ -4,6 +4,7 @@ refusal into ``userErrors`` (with nothing written), or build the payload."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from gateway.actions.unit import UnitOfWork, unit_of_work
@@ -15,7 +16,9 @@ from gateway.schema.relay import decode_id_of
 
 P = TypeVar("P")
 
-__all__ = ["DomainErrors", "mutate", "not_found", "require_id"]
+__all__ = ["DomainErrors", "mutate", "mutate_in_steps", "not_found", "require_id", "user_error"]
+
+Units = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
 
 
 async def mutate(
@@ -38,14 +41,45 @@ async def mutate(
         ) as unit:
             fields = await work(unit)
     except DomainError as error:
-        return payload(user_errors=[_user_error(error, field_prefix)])
+        return payload(user_errors=[user_error(error, field_prefix)])
     except DomainErrors as errors:
-        return payload(user_errors=[_user_error(e, field_prefix) for e in errors.errors])
+        return payload(user_errors=[user_error(e, field_prefix) for e in errors.errors])
     context.renew_loaders()
     return payload(**fields)
 
 
-def _user_error(error: DomainError, prefix: tuple[str, ...]) -> UserError:
+async def mutate_in_steps(
+    info: Info,
+    payload: Callable[..., P],
+    work: Callable[[Units], Awaitable[dict[str, Any]]],
+    *,
+    field_prefix: tuple[str, ...] = (),
+) -> P:
+    """``mutate`` for an action that commits more than once (a payment records its attempt
+    before it calls the processor): ``work`` opens each unit of work with ``units()``; a
+    refusal rolls back the unit it was raised in, not the ones committed before."""
+    context = info.context
+
+    def units() -> AbstractAsyncContextManager[UnitOfWork]:
+        return unit_of_work(
+            session_factory=context.session_factory,
+            principal=context.principal,
+            now=context.now,
+            web_url=context.settings.web_base_url,
+        )
+
+    try:
+        fields = await work(units)
+    except DomainError as error:
+        return payload(user_errors=[user_error(error, field_prefix)])
+    except DomainErrors as errors:
+        return payload(user_errors=[user_error(e, field_prefix) for e in errors.errors])
+    finally:
+        context.renew_loaders()
+    return payload(**fields)
+
+
+def user_error(error: DomainError, prefix: tuple[str, ...]) -> UserError:
     field = [*prefix, *error.field] if error.field else None
     return UserError(field=field, code=error.code, message=error.message)
 

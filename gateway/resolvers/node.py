@@ -17,6 +17,7 @@ def _builders() -> dict[str, tuple[str, Callable[[Any], Node]]]:
     from gateway.schema.license import License
     from gateway.schema.order import Order
     from gateway.schema.partner import Organization, Partner, PartnerTokenInfo
+    from gateway.schema.payment import Payment
     from gateway.schema.quote import Quote
     from gateway.schema.sales_request import SalesRequest
 
@@ -30,6 +31,7 @@ def _builders() -> dict[str, tuple[str, Callable[[Any], Node]]]:
         "AuditEvent": ("audit_event", AuditEvent.from_row),
         "PartnerToken": ("api_token", PartnerTokenInfo.from_row),
         "SalesRequest": ("sales_request", SalesRequest.from_row),
+        "Payment": ("payment", Payment.from_row),
     }
 
 

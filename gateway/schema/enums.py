@@ -17,6 +17,7 @@ for _enum in (
     enums.QuoteLineKind,
     enums.ContactRole,
     enums.PaymentMethod,
+    enums.PaymentStatus,
     enums.TaxIdKind,
     enums.SupportChannel,
     enums.SupportOfferingKind,

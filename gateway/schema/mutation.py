@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.resolvers import account, auth, license, order, partner, quote, sales_request
+from gateway.resolvers import (
+    account,
+    auth,
+    license,
+    order,
+    partner,
+    payment,
+    quote,
+    sales_request,
+)
 
 
 @strawberry.type
@@ -33,6 +42,7 @@ class Mutation:
         resolver=license.cloud_subscription_update_card
     )
     quote_record_payment = strawberry.mutation(resolver=order.quote_record_payment)
+    quote_pay = strawberry.mutation(resolver=payment.quote_pay)
     partner_token_create = strawberry.mutation(resolver=partner.partner_token_create)
     partner_token_revoke = strawberry.mutation(resolver=partner.partner_token_revoke)
     license_assign = strawberry.mutation(resolver=license.license_assign)

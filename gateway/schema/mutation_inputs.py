@@ -170,6 +170,16 @@ class QuoteRecordPaymentInput:
 
 
 @strawberry.input
+class QuotePayInput:
+    quote_id: strawberry.ID
+    expected_version: int
+    payment_token: str = strawberry.field(
+        description="From the payment processor's client library; never a card number."
+    )
+    method: PaymentMethod | None = PaymentMethod.CARD  # CARD or PAYPAL; null is CARD
+
+
+@strawberry.input
 class PartnerTokenCreateInput:
     partner_id: strawberry.ID
     scopes: list[PartnerScope]

@@ -11,6 +11,7 @@ from gateway.schema.common import UserError
 from gateway.schema.license import License
 from gateway.schema.order import Order
 from gateway.schema.partner import Partner, PartnerTokenInfo
+from gateway.schema.payment import Payment
 from gateway.schema.quote import Quote
 from gateway.schema.sales_request import SalesRequest
 
@@ -101,3 +102,13 @@ class SalesRequestPayload(Payload):
 @strawberry.type
 class PartnerPayload(Payload):
     partner: Partner | None = None
+
+
+@strawberry.type
+class QuotePayPayload(Payload):
+    """The payment and, once it succeeded, its order; a decline is a FAILED payment with a
+    PAYMENT_DECLINED userError (R-PAY-2)."""
+
+    payment: Payment | None = None
+    order: Order | None = None
+    quote: Quote | None = None

@@ -35,6 +35,7 @@ from gateway.schema.inputs import (
 )
 from gateway.schema.license import License
 from gateway.schema.partner import Partner
+from gateway.schema.payment import Payment
 from gateway.schema.quote import Quote
 from gateway.schema.relay import Connection, Node, connection
 from gateway.schema.sales_request import SalesRequest, SalesRequestFilterInput
@@ -127,6 +128,13 @@ class Query:
     ) -> Connection[SalesRequest]:
         key = filter.to_key() if filter else NO_SALES_REQUEST_FILTER
         return await lists.sales_requests(info, page, key)
+
+    @connection(
+        description="Online payments, newest first (R-PAY-*): staff see all, customers those "
+        "of their quotes, partners with quotes:write those of the quotes they resold."
+    )
+    async def payments(self, info: Info, page: PageRequest) -> Connection[Payment]:
+        return await lists.payments(info, page)
 
     @strawberry.field(description="Staff only; null for everyone else.")
     def metrics(self, info: Info) -> Metrics | None:

@@ -40,8 +40,9 @@ PINNED = {
     "MobileLicenses": 3,
     # token, licenses page + count, organizations, contacts
     "ExpiringMaintenance": 5,
-    # session, the quote, the versioned UPDATE … RETURNING, the audit event
-    "SetQuotePoNumber": 4,
+    # session, the quote (locked), its payment in progress (R-PAY-4), the versioned UPDATE …
+    # RETURNING, the audit event
+    "SetQuotePoNumber": 5,
     # the account, the new session, the audit event
     "LogIn": 3,
 }

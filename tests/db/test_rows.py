@@ -21,6 +21,7 @@ from db.models import (
     Order,
     Organization,
     Partner,
+    Payment,
     Quote,
     QuoteLine,
     SalesRequest,
@@ -28,6 +29,7 @@ from db.models import (
 )
 from db.queries import account, audit, auth, lists, order, partner, quote, sales_request
 from db.queries import license as license_queries
+from db.queries import payment as payment_queries
 from db.queries.api_token import PUBLIC_TOKEN_COLUMNS
 from db.queries.batch import Children
 from db.queries.filters import LicenseFilter
@@ -42,6 +44,7 @@ from db.rows import (
     OrganizationRow,
     PartnerRow,
     PasswordResetTokenRow,
+    PaymentRow,
     QuoteLineInQuote,
     QuoteLineRow,
     QuoteRow,
@@ -75,6 +78,7 @@ TABLES: list[tuple[Any, type[Any]]] = [
     (Order, OrderRow),
     (Organization, OrganizationRow),
     (Partner, PartnerRow),
+    (Payment, PaymentRow),
     (Quote, QuoteRow),
     (QuoteLine, QuoteLineRow),
     (SalesRequest, SalesRequestRow),
@@ -116,6 +120,7 @@ STATEMENTS: list[tuple[str, AnySelect, type[Any], tuple[str, ...]]] = [
     ("tax ids of accounts", account.TAX_IDS_OF_ACCOUNTS, TaxIdRow, ("parent_key",)),
     ("audit event by id", audit.audit_event_by_id_statement(visible=ANYONE), AuditEventRow, ()),
     ("partner by id", partner.PARTNER_BY_ID, PartnerRow, ()),
+    ("payment by id", payment_queries.payment_by_id_statement(visible=ANYONE), PaymentRow, ()),
     (
         "partner token by id",
         partner.partner_token_by_id_statement(visible=ANYONE),
@@ -192,7 +197,13 @@ def test_every_paged_relation_decodes_the_columns_it_pages() -> None:
 
 def test_every_root_list_decodes_its_tables_columns() -> None:
     roots = _root_lists()
-    assert {name for name, _ in roots} >= {"LICENSES", "QUOTES", "ACCOUNTS", "AUDIT_EVENTS"}
+    assert {name for name, _ in roots} >= {
+        "LICENSES",
+        "QUOTES",
+        "ACCOUNTS",
+        "AUDIT_EVENTS",
+        "PAYMENTS",
+    }
     for name, root in roots:
         fields = _row_class(root.decode)._fields
         assert fields == tuple(root.model.__table__.c.keys()), name

@@ -9,11 +9,11 @@ import pytest
 from gateway.domain.enums import Currency
 from gateway.integrations.payments import (
     CardInfo,
-    DevProcessor,
     PaymentDeclined,
     ProcessorUnavailable,
     processor_for,
 )
+from gateway.integrations.payments_dev import DevProcessor
 from gateway.settings import Settings
 
 
