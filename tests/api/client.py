@@ -3,8 +3,10 @@
 ``await send(client, "AccountHome", token=world.alice_token)`` posts the contract operation
 ``AccountHome`` exactly as its client sends it (its document, ``operationName``, the
 variables), through the app's ASGI transport, as the principal whose token is given (none:
-anonymous). ``query=`` sends a document of the test's own instead. The ``Answer`` is the
-parsed JSON body (read it as a mapping: ``answer["data"]``) with the HTTP status and headers.
+anonymous); an operation of the self-service contract (tests/selfservice_contract.py) goes
+as its client sends that one. ``query=`` sends a document of the test's own instead. The
+``Answer`` is the parsed JSON body (read it as a mapping: ``answer["data"]``) with the HTTP
+status and headers.
 
 Tests of the transport itself (content types, GET, batches, raw bodies) post with the
 client directly.
@@ -17,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tests.contract import request
+from tests import contract, selfservice_contract
 
 
 class Answer(Mapping[str, Any]):
@@ -68,7 +70,7 @@ async def send(
     with ``headers`` besides (bytes for a header httpx would not encode as given)."""
     if query is None:
         assert operation is not None, "a contract operation or a query"
-        body: dict[str, Any] = request(operation, dict(variables or {}))
+        body: dict[str, Any] = _request(operation, dict(variables or {}))
     else:
         body = {"query": query}
         if variables is not None:
@@ -79,6 +81,13 @@ async def send(
     for name, value in (headers or {}).items():
         sent.append((_bytes(name), _bytes(value)))
     return Answer(await client.post("/graphql", json=body, headers=sent))
+
+
+def _request(operation: str, variables: dict[str, object]) -> dict[str, object]:
+    """The body of a contract operation: the main contract's, else the self-service one's."""
+    if operation in contract.operations():
+        return contract.request(operation, variables)
+    return selfservice_contract.request(operation, variables)
 
 
 def _bytes(value: str | bytes) -> bytes:

@@ -10,21 +10,9 @@ from urllib.parse import urlsplit
 from db.models import BillingAddress, OutgoingMail
 from gateway.domain.enums import Deployment, LicenseType, Tier
 from tests import factories as f
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    request_error,
-    rows,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, request_error, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, rows, today
 from tests.pdftext import pdf_text
-from tests.selfservice_contract import send
 
 FIELD = "cloudSubscriptionUpdateBillingAddress"
 ADDRESS = {
@@ -37,7 +25,7 @@ ADDRESS = {
 }
 
 
-async def update(client: Any, token: str | None, license_id: int, **address: Any) -> dict[str, Any]:
+async def update(client: Any, token: str | None, license_id: int, **address: Any) -> Answer:
     variables = {"licenseId": gid("License", license_id), "address": {**ADDRESS, **address}}
     return await send(client, "UpdateCloudBillingAddress", variables, token)
 

@@ -8,18 +8,8 @@ from typing import Any
 from db.models import License, Quote
 from gateway.domain.dates import add_months
 from gateway.domain.enums import LicenseType, Tier
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    ok,
-    one,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import Answer, ok, send, user_errors
+from tests.api.world import World, audit_events, changes, dump, one, rows, today
 
 FIELD = "upgradeQuoteRequest"
 
@@ -34,7 +24,7 @@ async def upgrade(
     sen: str,
     sync: list[str] | None,
     email: str = "alice@example.com",
-) -> dict[str, Any]:
+) -> Answer:
     variables: dict[str, Any] = {
         "input": {"sen": sen, "contactEmail": email, "toTier": "ENTERPRISE", "syncWithSens": sync}
     }

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from gateway.domain.enums import Deployment, LicenseType, Tier
-from tests.api.account.world import World, gid, ok, send, today
+from tests.api.client import Answer, ok, send
+from tests.api.world import World, gid, today
 
 ENTITY = "Main Campus"
 
@@ -68,11 +69,11 @@ def quote_input(*lines: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def create(client: Any, token: str, *lines: dict[str, Any]) -> dict[str, Any]:
+async def create(client: Any, token: str, *lines: dict[str, Any]) -> Answer:
     return await send(client, "CreateQuote", {"input": quote_input(*lines)}, token)
 
 
-async def pay(client: Any, world: World, quote: dict[str, Any]) -> dict[str, Any]:
+async def pay(client: Any, world: World, quote: dict[str, Any]) -> Answer:
     """quoteRecordPayment of the quote's total, by staff (the one order-issue path)."""
     variables = {
         "input": {

@@ -9,20 +9,7 @@ from db.models import License, QuoteLine
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Deployment, LicenseType
 from gateway.schema.relay import decode_id_of
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    rows,
-    send,
-    today,
-    user_errors,
-)
+from tests.api.client import ok, send, user_errors
 from tests.api.evaluation_conversion.support import (
     ENTITY,
     converting_line,
@@ -32,7 +19,7 @@ from tests.api.evaluation_conversion.support import (
     pay,
     quote_input,
 )
-from tests.selfservice_contract import send as send_selfservice
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one, rows, today
 
 CREATE = "quoteCreate"
 
@@ -50,9 +37,7 @@ async def read(client: Any, token: str, query: str, **variables: Any) -> dict[st
 
 
 async def outcome(client: Any, token: str, license_id: int) -> dict[str, Any]:
-    body = await send_selfservice(
-        client, "EvaluationOutcome", {"id": gid("License", license_id)}, token
-    )
+    body = await send(client, "EvaluationOutcome", {"id": gid("License", license_id)}, token)
     assert "errors" not in body, body
     node: dict[str, Any] = body["data"]["node"]
     return node

@@ -1,3 +1,5 @@
+"""The sales request tests' client with changed settings (the world is tests/api/conftest.py's)."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -10,13 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.api.account.world import World, build_world
 from tests.helpers import AppClient, ClientWith
-
-
-@pytest.fixture
-async def world(engine: Any, settings: Any) -> World:
-    return await build_world(engine, settings)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.account.world import World, gid, ok
-from tests.selfservice_contract import send
+from tests.api.client import Answer, ok, send
+from tests.api.world import World, gid
 
 CREATE = "salesRequestCreate"
 RESOLVE = "salesRequestResolve"
@@ -15,7 +15,7 @@ def request_input(kind: str, message: str = "Please call me back.", **ids: Any) 
     return {"input": {"kind": kind, "message": message, **ids}}
 
 
-async def contact_sales(client: Any, token: str | None, kind: str, **fields: Any) -> dict[str, Any]:
+async def contact_sales(client: Any, token: str | None, kind: str, **fields: Any) -> Answer:
     return await send(client, "ContactSales", request_input(kind, **fields), token)
 
 
@@ -26,9 +26,7 @@ async def opened(client: Any, world: World, kind: str, **fields: Any) -> dict[st
     return request
 
 
-async def resolve(
-    client: Any, token: str, request_id: str, status: str, resolution: str
-) -> dict[str, Any]:
+async def resolve(client: Any, token: str, request_id: str, status: str, resolution: str) -> Answer:
     variables = {"id": request_id, "input": {"status": status, "resolution": resolution}}
     return await send(client, "ResolveSalesRequest", variables, token)
 

@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 from gateway.domain.enums import Deployment, Tier
-from tests.api.account.world import World, gid, payload, send
+from tests.api.client import payload, send
 from tests.api.sales_request.support import opened, quote_id
+from tests.api.world import World, gid
 
 HINT = re.compile(r"open a sales request of kind ([A-Z_]+)(?: about [^(]+)? \(salesRequestCreate\)")
 

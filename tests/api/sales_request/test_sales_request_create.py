@@ -10,19 +10,7 @@ import pytest
 
 from db.models import License, SalesRequest
 from gateway.domain.enums import Deployment, LicenseType, Tier
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    one,
-    request_error,
-    rows,
-    today,
-    user_errors,
-)
+from tests.api.client import request_error, user_errors
 from tests.api.sales_request.support import (
     CREATE,
     contact_sales,
@@ -31,6 +19,7 @@ from tests.api.sales_request.support import (
     opened,
     quote_id,
 )
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one, rows, today
 from tests.helpers import ClientWith
 
 
@@ -184,7 +173,7 @@ async def test_r_req_2_customization_needs_a_server_enterprise_license(
 async def test_r_req_1_customers_only(client: Any, world: World) -> None:
     """Sales requests are a signed-in customer's; staff answer them, partners have none."""
     anonymous = await contact_sales(client, None, "OTHER")
-    assert request_error(anonymous) == "UNAUTHENTICATED" and anonymous["status"] == 401
+    assert request_error(anonymous) == "UNAUTHENTICATED" and anonymous.status == 401
     for token in (world.staff_token, world.partner_tokens["ALL"]):
         assert request_error(await contact_sales(client, token, "OTHER")) == "FORBIDDEN"
     assert await rows(world.engine, SalesRequest) == []
@@ -230,8 +219,8 @@ async def test_r_req_1_sales_requests_are_rate_limited_like_other_writes(
     async with client_with(rate_limit_capacity=60, rate_limit_restore_rate=1) as client:
         for _ in range(5):
             body = await contact_sales(client, world.alice_token, "OTHER")
-            statuses.append(body["status"])
-            if body["status"] == 429:
+            statuses.append(body.status)
+            if body.status == 429:
                 assert request_error(body) == "RATE_LIMITED"
                 break
     assert statuses[-1] == 429 and set(statuses[:-1]) == {200}

@@ -6,18 +6,7 @@ from typing import Any
 
 from db.models import License, Quote, SalesRequest
 from gateway.schema.relay import decode_id_of
-from tests.api.account.world import (
-    World,
-    audit_events,
-    changes,
-    dump,
-    gid,
-    mail_to,
-    ok,
-    one,
-    request_error,
-    user_errors,
-)
+from tests.api.client import ok, request_error, user_errors
 from tests.api.sales_request.support import (
     RESOLVE,
     license_id,
@@ -27,6 +16,7 @@ from tests.api.sales_request.support import (
     quote_id,
     resolve,
 )
+from tests.api.world import World, audit_events, changes, dump, gid, mail_to, one
 
 
 async def test_r_req_1_staff_see_the_open_requests_oldest_first(client: Any, world: World) -> None:

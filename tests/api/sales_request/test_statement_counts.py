@@ -12,7 +12,7 @@ from sqlalchemy import insert, update
 
 from db.models import BillingAddress, License, SalesRequest
 from gateway.domain.enums import Deployment, LicenseType, SalesRequestKind, SalesRequestStatus, Tier
-from tests.api.account.world import World, gid
+from tests.api.world import World, gid
 from tests.helpers import count_statements
 from tests.selfservice_contract import request
 
