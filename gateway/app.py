@@ -29,6 +29,7 @@ from gateway.http.staff_session import staff_session_route
 from gateway.http.webhooks import payment_webhook
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
+from gateway.live.broker import live_updates
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
 from gateway.schema.schema import build_schema
@@ -150,7 +151,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_gc()  # in each Uvicorn worker, once the app is built
-        async with inline_delivery(services.engine, settings):  # CONEX_MAIL_DELIVERY=inline
+        async with (
+            inline_delivery(services.engine, settings),  # CONEX_MAIL_DELIVERY=inline
+            live_updates(services.engine, services.changes),
+        ):
             yield
         await services_of(app).aclose()
 

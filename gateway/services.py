@@ -23,6 +23,8 @@ Lifetimes (the app's is the worker process's under Uvicorn):
   configured (production), so card mutations fail loudly (:meth:`payment_processor`).
 - ``clock`` — the one clock of the app (aware UTC); read once per request for its ``now``.
   Tests replace it to stand on a given day.
+- ``changes`` — the change broker (``gateway.live.broker``): committed changes to quotes,
+  licenses and orders, fanned out to this process's subscriptions; fed by the lifespan.
 - ``redis`` — the Redis client when ``CONEX_REDIS_URL`` is set (connections are made on
   first use, not when it is built); closed by the lifespan.
 
@@ -36,12 +38,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
 from gateway.integrations.payments import ProcessorUnavailable
+from gateway.live.broker import ChangeBroker
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -73,6 +76,7 @@ class AppServices:
     catalog_cache: CatalogCache
     payments: PaymentProcessor | None
     redis: Redis | None = None
+    changes: ChangeBroker = field(default_factory=ChangeBroker)
     clock: Callable[[], dt.datetime] = utc_now
     owns_engine: bool = True
 

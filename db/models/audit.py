@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UTCDateTime, utcnow
 from db.models._columns import enum_type
-from gateway.domain.enums import PrincipalKind
+from gateway.domain.enums import ChangeKind, PrincipalKind
 
 
 class AuditEvent(Base):
@@ -29,6 +29,9 @@ class AuditEvent(Base):
     entity_id: Mapped[int] = mapped_column()
     # [{"field": "poNumber", "before": "PO-1", "after": "PO-2"}, …]
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Set when the event is also a change to a quote, license or order (issue #15): what
+    # subscriptions and partner webhooks announce, after the commit (db.queries.changes).
+    change: Mapped[ChangeKind | None] = mapped_column(enum_type(ChangeKind, "change_kind"))
 
     # the AuditTrail query filters by one entity
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)

@@ -11,12 +11,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEvent
 from db.queries.batch import by_id_statement
+from db.queries.changes import ChangeEventRow, written
+from gateway.domain.enums import ChangeEntity
 
 
 async def insert_audit_events(*, session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
-    """One executemany for every event of the unit of work."""
-    if events:
+    """One statement for every event of the unit of work. Events that are changes to a quote,
+    license or order (``change`` set) are noted for announcement after the commit, with the
+    ids the INSERT returns (db.queries.changes)."""
+    if not events:
+        return
+    if not any(e.get("change") for e in events):
         await session.execute(insert(AuditEvent), list(events))
+        return
+    statement = insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True)
+    ids = (await session.execute(statement, list(events))).scalars().all()
+    written(
+        session,
+        [
+            ChangeEventRow(pk, e["at"], ChangeEntity(e["entity_type"]), e["entity_id"], e["change"])
+            for pk, e in zip(ids, events, strict=True)
+            if e.get("change")
+        ],
+    )
 
 
 def audit_event_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from gateway.domain.enums import PrincipalKind
+from gateway.domain.enums import ChangeKind, PrincipalKind
 
 
 class AuditEventRow(NamedTuple):
@@ -20,3 +20,4 @@ class AuditEventRow(NamedTuple):
     entity_id: int
     # [{"field": …, "before": …, "after": …}, …]
     changes: list[dict[str, Any]]
+    change: ChangeKind | None  # a change to a quote, license or order (issue #15)

@@ -17,7 +17,14 @@ from gateway.auth.principal import Principal
 from gateway.domain import license as rules
 from gateway.domain import pricing
 from gateway.domain.contact_sales import how_to_ask
-from gateway.domain.enums import Currency, Deployment, LicenseType, PriceKind, SalesRequestKind
+from gateway.domain.enums import (
+    ChangeKind,
+    Currency,
+    Deployment,
+    LicenseType,
+    PriceKind,
+    SalesRequestKind,
+)
 from gateway.domain.enums import QuoteLineKind as Kind
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.maintenance import cloud_term_after_late_charge, start_after_renewal
@@ -67,7 +74,8 @@ async def update_cloud_card(
         )
         charged = f"{amount} {currency.value}"
     updated = await queries.update_license(uow.session, license_id=pk, values=values)
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.UPDATED,
         "cloudSubscriptionUpdateCard",
         "License",
         pk,

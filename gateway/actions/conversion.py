@@ -16,7 +16,7 @@ from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.domain import conversion as rules
-from gateway.domain.enums import Deployment, LicenseType
+from gateway.domain.enums import ChangeKind, Deployment, LicenseType
 from gateway.domain.errors import DomainError, ErrorCode, Refusals
 from gateway.domain.license import license_status
 from gateway.domain.quote_input import LineDraft
@@ -119,7 +119,8 @@ async def convert_on_payment(
         maintenance_ends_on=None,
         today=uow.today,
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.UPDATED,
         action,
         "License",
         row.id,

@@ -16,7 +16,7 @@ from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import license as rules
-from gateway.domain.enums import Deployment, LicenseType
+from gateway.domain.enums import ChangeKind, Deployment, LicenseType
 from gateway.domain.errors import DomainError, ErrorCode, Refusals, not_found
 from gateway.domain.license_input import ContactsChange, EvaluationStart
 
@@ -55,7 +55,8 @@ async def update_license_contacts(
     people = await accounts.accounts_by_id(uow.session, (*before_ids, *after_ids))
     old = [people[i].email for i in before_ids]
     new = [people[i].email for i in after_ids]
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.UPDATED,
         "licenseUpdateContacts",
         "License",
         license_id,
@@ -126,7 +127,8 @@ async def start_evaluation(
             "academic": (None, organization.academic),
         },
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.ISSUED,
         "evaluationStart",
         "License",
         row.id,
@@ -184,7 +186,8 @@ async def assign_license(
     updated = await queries.update_license(
         uow.session, license_id=row.id, values={"organization_id": target.id}
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.UPDATED,
         "licenseAssign",
         "License",
         row.id,

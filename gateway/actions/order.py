@@ -17,7 +17,7 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import payment
 from gateway.domain import quote as quote_rules
-from gateway.domain.enums import PaymentMethod, QuoteStatus
+from gateway.domain.enums import ChangeKind, PaymentMethod, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 
 
@@ -32,7 +32,13 @@ async def set_order_po_number(
     if before is None:
         raise not_found("id", "order")
     row = await queries.update_order(uow.session, order_id=order_id, values={"po_number": value})
-    uow.audit("orderSetPoNumber", "Order", order_id, {"poNumber": (before.po_number, value)})
+    uow.audit_change(
+        ChangeKind.UPDATED,
+        "orderSetPoNumber",
+        "Order",
+        order_id,
+        {"poNumber": (before.po_number, value)},
+    )
     return row
 
 
@@ -80,7 +86,8 @@ async def record_payment(
         reference=reference,
         action="quoteRecordPayment",
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.PAID,
         "quoteRecordPayment",
         "Quote",
         pk,

@@ -20,7 +20,7 @@ from gateway.actions.conversion import convert_on_payment
 from gateway.actions.license_keys import new_license_key
 from gateway.actions.unit import UnitOfWork
 from gateway.domain import maintenance, payment, upgrade
-from gateway.domain.enums import Deployment, LicenseType, PaymentMethod, QuoteLineKind
+from gateway.domain.enums import ChangeKind, Deployment, LicenseType, PaymentMethod, QuoteLineKind
 from gateway.domain.errors import DomainError, ErrorCode
 
 REISSUED = ("[redacted]", "[reissued]")
@@ -87,7 +87,7 @@ class LicenseIssuer:
             "pastDue": (row.past_due, updated.past_due),
             "licenseKey": REISSUED,
         }
-        self.unit.audit(self.action, "License", row.id, changes)
+        self.unit.audit_change(ChangeKind.UPDATED, self.action, "License", row.id, changes)
 
     async def _new(self, line: QuoteLineRow) -> None:
         """R-MAINT-2: maintenance from the payment date; for Cloud, the first annual term."""
@@ -130,7 +130,8 @@ class LicenseIssuer:
             )
         for license_id, sen in zip(ids, sens, strict=True):
             self._record(license_id, sen)
-            unit.audit(
+            unit.audit_change(
+                ChangeKind.ISSUED,
                 self.action,
                 "License",
                 license_id,
@@ -214,7 +215,8 @@ async def issue_order(
     for line in lines:
         await issuer.issue(line)
     await orders.link_licenses(uow.session, order_id=order.id, license_ids=issuer.license_ids)
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.CREATED,
         action,
         "Order",
         order.id,

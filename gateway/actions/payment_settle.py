@@ -22,7 +22,7 @@ from gateway.actions.order_issue import issue_order
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
 from gateway.auth.principal import Principal
-from gateway.domain.enums import PaymentStatus, PrincipalKind
+from gateway.domain.enums import ChangeKind, PaymentStatus, PrincipalKind
 from gateway.domain.payment import IN_PROGRESS
 from gateway.integrations.payment_webhooks import IntentEvent
 from gateway.integrations.payments import PaymentResult
@@ -124,7 +124,8 @@ async def _issue(uow: UnitOfWork, payment: PaymentRow, action: str) -> Any | Non
         reference=payment.processor_payment_id,
         action=action,
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.PAID,
         action,
         "Quote",
         quote.id,

@@ -29,7 +29,7 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import payment as payment_rules
 from gateway.domain import quote as rules
-from gateway.domain.enums import QuoteStatus
+from gateway.domain.enums import ChangeKind, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.quote_input import QuoteCreateCommand, QuoteCreateFields, parse_quote_create
 from gateway.domain.quote_pricing import price_quote
@@ -91,7 +91,8 @@ async def create_quote(
         quote_id=row.id,
         lines=[line_row_values(d, ln) for d, ln in zip(command.drafts, priced.lines, strict=True)],
     )
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.CREATED,
         "quoteCreate",
         "Quote",
         row.id,
@@ -167,7 +168,8 @@ async def set_quote_po_number(
     )
     if row is None or before is None:
         raise await refuse_stale_or_closed(uow, command.quote_id, command.expected_version)
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.UPDATED,
         "quoteSetPoNumber",
         "Quote",
         command.quote_id,
@@ -198,7 +200,8 @@ async def delete_quote(*, uow: UnitOfWork, principal: Principal, quote_id: int) 
     )
     if row is None:  # a concurrent payment or deletion won the race
         raise DomainError(ErrorCode.QUOTE_NOT_OPEN, "The quote is no longer open.", field=("id",))
-    uow.audit(
+    uow.audit_change(
+        ChangeKind.DELETED,
         "quoteDelete",
         "Quote",
         quote_id,

@@ -32,6 +32,7 @@ from gateway.domain import quote as rules
 from gateway.domain.contact_sales import how_to_ask
 from gateway.domain.currency import DZD_COUNTRY
 from gateway.domain.enums import (
+    ChangeKind,
     Currency,
     Deployment,
     LicenseType,
@@ -224,7 +225,8 @@ async def _create(
     await queries.insert_lines(
         unit.session, quote_id=row.id, lines=[line_row_values(draft, priced.lines[0])]
     )
-    unit.audit(
+    unit.audit_change(
+        ChangeKind.CREATED,
         action,
         "Quote",
         row.id,

@@ -31,7 +31,7 @@ from gateway.auth import policy
 from gateway.auth.principal import Principal
 from gateway.domain import payment as payment_rules
 from gateway.domain import quote as rules
-from gateway.domain.enums import Currency, QuoteLineKind, QuoteStatus
+from gateway.domain.enums import ChangeKind, Currency, QuoteLineKind, QuoteStatus
 from gateway.domain.errors import DomainError, ErrorCode, not_found
 from gateway.domain.quote_input import (
     LineDraft,
@@ -123,7 +123,7 @@ async def update_quote(
         raise await refuse_stale_or_closed(uow, pk, command.expected_version)
     await _write_lines(uow, pk, stored, parsed, change)
     change.changes["version"] = (before.version, row.version)
-    uow.audit("quoteUpdate", "Quote", pk, change.changes)
+    uow.audit_change(ChangeKind.UPDATED, "quoteUpdate", "Quote", pk, change.changes)
     contacts = [parsed.billing, parsed.technical, as_stored.billing, as_stored.technical]
     mail_contacts(uow, contacts, messages.quote_changed(summary(row), web_url=uow.web_url))
     return await visible_quote(uow, pk)

@@ -2,7 +2,9 @@
 
 ``async with unit_of_work(...) as unit:`` opens a session and a transaction; the action
 writes through ``unit.session``, records audit events (R-SEC-1) and outgoing mail in the
-same transaction, and raises ``DomainError`` (or ``DomainErrors``) to refuse. On a refusal
+same transaction — the audit event of a change to a quote, license or order says what kind
+(``audit_change``), and subscriptions and webhooks announce it after the commit (issue #15) —
+and raises ``DomainError`` (or ``DomainErrors``) to refuse. On a refusal
 or any exception everything is rolled back; on success it commits once.
 """
 
@@ -19,7 +21,7 @@ from db.queries.outbox import insert_outgoing_mails
 from db.sessions import Session, SessionFactory
 from gateway.actions.messages import Message
 from gateway.auth.principal import Principal
-from gateway.domain.enums import PrincipalKind
+from gateway.domain.enums import ChangeKind, PrincipalKind
 
 
 @dataclass
@@ -43,6 +45,7 @@ class UnitOfWork:
         changes: dict[str, tuple[Any, Any]] | None = None,
         *,
         principal: Principal | None = None,
+        change: ChangeKind | None = None,
     ) -> None:
         """R-SEC-1: who, what, which entity, and each changed field before → after."""
         who = principal or self.principal
@@ -66,8 +69,24 @@ class UnitOfWork:
                     for name, (before, after) in (changes or {}).items()
                     if before != after
                 ],
+                change=change,
             )
         )
+
+    def audit_change(
+        self,
+        kind: ChangeKind,
+        action: str,
+        entity_type: str,
+        entity_id: int,
+        changes: dict[str, tuple[Any, Any]] | None = None,
+        *,
+        principal: Principal | None = None,
+    ) -> None:
+        """The audit event of a change to a quote, license or order (issue #15): written with
+        the others, announced to subscriptions and webhooks only once the transaction
+        commits. They re-read the object under their own principal."""
+        self.audit(action, entity_type, entity_id, changes, principal=principal, change=kind)
 
     def mail(self, *, to: str, subject: str, body: str, template: str) -> None:
         """Queue a message in the outbox; it is sent only if the transaction commits."""

@@ -166,3 +166,30 @@ class EditBlockedReason(StrEnum):
     EXPIRED = "EXPIRED"  # R-QUOTE-1
     PAID = "PAID"
     DELETED = "DELETED"
+
+
+class ChangeKind(StrEnum):
+    """What happened to a quote, license or order (issue #15: subscriptions and webhooks)."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    PAID = "PAID"
+    DELETED = "DELETED"
+    ISSUED = "ISSUED"
+
+
+class ChangeEntity(StrEnum):
+    QUOTE = "Quote"
+    LICENSE = "License"
+    ORDER = "Order"
+
+
+class WebhookEvent(StrEnum):
+    """R-LIVE-2: the events a partner's webhook endpoint subscribes to."""
+
+    QUOTE_CREATED = "QUOTE_CREATED"
+    QUOTE_UPDATED = "QUOTE_UPDATED"
+    QUOTE_PAID = "QUOTE_PAID"
+    ORDER_CREATED = "ORDER_CREATED"
+    LICENSE_ISSUED = "LICENSE_ISSUED"
+    LICENSE_UPDATED = "LICENSE_UPDATED"
