@@ -17,12 +17,13 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.served import free_port
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 QUIET = 0.6  # seconds a subscriber waits to be sure nothing more comes
 
 
@@ -107,7 +108,7 @@ class Subscriber:
 async def subscriber(
     live: Live, token: str | None = None, *, init: bool = True, **connect_options: Any
 ) -> AsyncIterator[Subscriber]:
-    async with connect(live.ws_url, subprotocols=[PROTOCOL], **connect_options) as ws:  # type: ignore[list-item]
+    async with connect(live.ws_url, subprotocols=[PROTOCOL], **connect_options) as ws:
         sub = Subscriber(ws)
         if init:
             payload = {"Authorization": f"Bearer {token}"} if token else {}
