@@ -147,3 +147,12 @@ async def test_r_live_1_a_customer_who_lost_the_contact_role_hears_nothing_more(
         )
         assert change(await alice.receive(), "licenseChanged")["license"]["licenseKey"]
         await bob.nothing()
+
+
+async def test_r_live_1_a_logged_out_session_hears_nothing_more(live: Live, world: World) -> None:
+    quote_id = await world.quote(lines=[world.line()])
+    async with subscriber(live, world.alice_token) as alice:
+        await subscribed(alice, "QuoteChanges")
+        ok(await send(live.http, "LogOut", token=world.alice_token), "logOut")
+        ok(await set_po(live, quote_id, world.staff_token), "quoteSetPoNumber")
+        assert await alice.closed() == 4403
