@@ -179,6 +179,7 @@ async def test_redis_unreachable_at_publish_the_mutation_answers_and_the_change_
     redis_url: str,
     redis_client: redis.asyncio.Redis,
     prefix: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """App A reaches Redis through a proxy that goes down: its mutation answers at once (the
     cost limit falls back to the process, the publish waits); once Redis is back, A's
@@ -200,6 +201,13 @@ async def test_redis_unreachable_at_publish_the_mutation_answers_and_the_change_
                 assert await next_change(heard_b) == change
                 await nothing_more(heard_a)
                 await nothing_more(heard_b)
+    warned = {
+        r.getMessage().split(":")[1].strip() for r in caplog.records if r.levelname == "WARNING"
+    }
+    assert {
+        "publishing changes to Redis failed, retrying",
+        "listening to Redis for changes failed, retrying",
+    } <= warned
 
 
 async def test_a_reader_that_was_cut_off_catches_up_from_the_database_once(
