@@ -14,7 +14,7 @@ LOCK_VENV := .lock-venv
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check-format lint typecheck imports pytest fmt schema bench deps test-deps lock \
+.PHONY: help run test check-format lint typecheck imports pytest fmt schema bench bench-live deps test-deps lock \
 	contract-copy clean
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make fmt      format and fix lint in place"
 	@echo "make schema   write schema.graphql from the code"
 	@echo "make bench    run the benchmarks (bench/run.py)"
+	@echo "make bench-live  1000 subscribers on one worker (bench/subscriptions.py)"
 	@echo "make lock     re-resolve pyproject.toml into $(LOCK) and $(TEST_LOCK)"
 	@echo "make contract-copy  copy ../shared/contract's base documents into tests/contract/"
 
@@ -83,6 +84,9 @@ fmt: $(VENV)/.installed-test
 
 schema: $(VENV)/.installed
 	$(BIN)/conex-gateway export-schema --output schema.graphql
+
+bench-live: $(VENV)/.installed-test
+	$(BIN)/python bench/subscriptions.py $(BENCH_LIVE_OPTIONS)
 
 bench: $(VENV)/.installed-test
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \

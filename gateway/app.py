@@ -1,7 +1,9 @@
 """The Starlette application: /graphql (HTTP; subscriptions over WebSocket), /graphiql/ (its
 assets), /staff/session (staff sign-in for GraphiQL), /documents (PDFs), /webhooks/payments
 (the payment processor's), /healthz, /readyz (the database and, when configured, Redis); its
-lifespan runs the outbox deliverer when mail is delivered inline (``CONEX_MAIL_DELIVERY``)."""
+lifespan runs the outbox deliverer when mail is delivered inline (``CONEX_MAIL_DELIVERY``) and
+feeds committed changes to the live listeners (through Redis pub/sub when ``CONEX_REDIS_URL``
+is set, gateway/live/redis_fanout.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from gateway.http.websocket import LiveView
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.live.broker import live_updates
+from gateway.live.redis_fanout import channel_name, redis_fanout
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
 from gateway.schema.schema import build_schema
@@ -75,12 +78,39 @@ async def _redis_answers(redis: Any) -> bool:
     return True
 
 
+REDIS_CONNECT_TIMEOUT = 1.0  # seconds; a request must not hang on a Redis that is gone
+REDIS_SOCKET_TIMEOUT = 2.0
+
+
 def _redis(settings: Settings) -> Any | None:
     if not settings.redis_url:
         return None
     from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialWithJitterBackoff
 
-    return Redis.from_url(settings.redis_url)
+    # One retry, not redis-py's ten: while Redis is down each request would wait seconds.
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+        socket_timeout=REDIS_SOCKET_TIMEOUT,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), 1),
+    )
+
+
+def _live_updates(services: AppServices) -> contextlib.AbstractAsyncContextManager[Any]:
+    """Committed changes to this process's listeners: through Redis pub/sub when
+    ``CONEX_REDIS_URL`` is set (every worker and host hears every commit), else in-process."""
+    settings = services.settings
+    if not settings.redis_url:
+        return live_updates(services.engine, services.changes)
+    return redis_fanout(
+        url=settings.redis_url,
+        channel=channel_name(settings.redis_channel_prefix),
+        engine=services.engine,
+        session_factory=services.session_factory,
+        broker=services.changes,
+    )
 
 
 def _throttle(settings: Settings, redis: Any | None) -> Throttle:
@@ -154,7 +184,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         tune_gc()  # in each Uvicorn worker, once the app is built
         async with (
             inline_delivery(services.engine, settings),  # CONEX_MAIL_DELIVERY=inline
-            live_updates(services.engine, services.changes),
+            _live_updates(services),
         ):
             yield
         await services_of(app).aclose()

@@ -24,7 +24,9 @@ Lifetimes (the app's is the worker process's under Uvicorn):
 - ``clock`` — the one clock of the app (aware UTC); read once per request for its ``now``.
   Tests replace it to stand on a given day.
 - ``changes`` — the change broker (``gateway.live.broker``): committed changes to quotes,
-  licenses and orders, fanned out to this process's subscriptions; fed by the lifespan.
+  licenses and orders, fanned out to this process's subscriptions; fed by the lifespan, with
+  ``CONEX_REDIS_URL`` through Redis pub/sub (every worker's commits, ``gateway.live.redis_fanout``,
+  on a Redis client of its own), else by this process's commits alone.
 - ``redis`` — the Redis client when ``CONEX_REDIS_URL`` is set (connections are made on
   first use, not when it is built); closed by the lifespan.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     env: Literal["dev", "prod"] = "dev"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/conex.sqlite3"
     redis_url: str | None = None
+    # With CONEX_REDIS_URL: committed changes go to the pub/sub channel `<prefix>:changes`
+    # (gateway/live/redis_fanout.py); every gateway of one deployment uses the same prefix.
+    redis_channel_prefix: str = "conex"
     secret_key: str | None = Field(default=None, repr=False)
     mail_dir: Path = VAR_DIR / "mail"
     smtp_url: str | None = Field(default=None, repr=False)
@@ -109,6 +113,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("redis_channel_prefix")
+    @classmethod
+    def _channel_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}", value):
+            raise ValueError("1 to 64 letters, digits, '_', '.', ':' or '-', not a separator first")
+        return value
 
     @field_validator("smtp_url")
     @classmethod

@@ -106,11 +106,13 @@ def _wait_until_up(served: Served) -> None:
 
 @contextlib.contextmanager
 def serve(
-    database: Path, work: Path, *options: str, settings: dict[str, str] | None = None
+    database: Path | None, work: Path, *options: str, settings: dict[str, str] | None = None
 ) -> Iterator[Served]:
-    """``conex-gateway serve OPTIONS`` on a copy of ``database``, in ``work``; stopped after."""
+    """``conex-gateway serve OPTIONS`` on a copy of ``database``, in ``work``; stopped after.
+    ``database`` None: the one ``settings`` name (``CONEX_DATABASE_URL``), shared as it is."""
     work.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(database, work / "conex.sqlite3")
+    if database is not None:
+        shutil.copyfile(database, work / "conex.sqlite3")
     port = free_port()
     log = work / "serve.log"
     with log.open("wb") as output:

@@ -20,6 +20,8 @@ GOOD_KEY = "k" * 40
         ("CONEX_DATABASE_URL", "postgresql+psycopg2://postgres@localhost/conex"),
         ("CONEX_DATABASE_URL", "postgresql+asyncpg://postgres@localhost:port/conex"),
         ("CONEX_REDIS_URL", "http://127.0.0.1:6379"),
+        ("CONEX_REDIS_CHANNEL_PREFIX", "two words"),
+        ("CONEX_REDIS_CHANNEL_PREFIX", ":conex"),
         ("CONEX_SECRET_KEY", "too-short"),
         ("CONEX_DB_POOL_SIZE", "0"),
         ("CONEX_DB_POOL_SIZE", "ten"),

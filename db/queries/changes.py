@@ -5,7 +5,8 @@ kind, written in the mutation's transaction and announced only after it commits.
 wrote such events, the callback gets them (with their ids), on the committing task and without
 I/O — it hands them on (to the change broker, to Redis, to a webhook deliverer's wake-up). A
 rolled-back transaction calls nothing, so it announces nothing. :func:`change_events_after`
-reads the committed ones after a cursor, for a reader that missed an announcement.
+reads the committed ones after a cursor, for a reader that missed an announcement
+(:func:`latest_change_id` is where a new reader starts).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine as SyncEngine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session as SyncSession
@@ -68,6 +69,12 @@ async def change_events_after(
         .limit(limit)
     )
     return [_row(tuple(row)) for row in await session.execute(statement)]
+
+
+async def latest_change_id(*, session: AsyncSession) -> int:
+    """The id of the newest committed change (0 when there is none): a reader's first cursor."""
+    statement = select(func.max(AuditEvent.id)).where(AuditEvent.change.is_not(None))
+    return int(await session.scalar(statement) or 0)
 
 
 def on_changes_committed(engine: AsyncEngine, callback: ChangesCallback) -> Callable[[], None]:

@@ -3,7 +3,8 @@
 APQ: a client sends ``extensions.persistedQuery.sha256Hash``; the gateway answers
 PERSISTED_QUERY_NOT_FOUND until the client sends the query text once with its hash (which
 is verified), then serves the hash alone. The cache is Redis when configured (shared by
-every worker), else in-process.
+every worker), else in-process; while Redis does not answer, a hash is not found (the client
+sends the text again) and nothing is cached.
 
 Safelist: ``conex-gateway persisted build ../shared/contract`` writes a manifest of the
 contract's operations (hash → operation). The manifest's operations are always known by
@@ -15,11 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from graphql import OperationDefinitionNode, parse
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 MAX_CACHED = 10_000
 APQ_TTL_SECONDS = 7 * 24 * 3600
@@ -41,7 +46,11 @@ class QueryStore:
         if digest in self.safelist:
             return self.safelist[digest]
         if self._redis is not None:
-            found = await self._redis.get(f"conex:apq:{digest}")
+            try:
+                found = await self._redis.get(f"conex:apq:{digest}")
+            except (RedisError, OSError) as exc:  # the client sends the text again
+                log.warning("APQ cache: Redis is unreachable (%s)", type(exc).__name__)
+                return None
             return found.decode() if isinstance(found, bytes) else found
         query = self._memory.get(digest)
         if query is not None:
@@ -52,7 +61,10 @@ class QueryStore:
         if digest in self.safelist:
             return
         if self._redis is not None:
-            await self._redis.set(f"conex:apq:{digest}", query, ex=APQ_TTL_SECONDS)
+            try:
+                await self._redis.set(f"conex:apq:{digest}", query, ex=APQ_TTL_SECONDS)
+            except (RedisError, OSError) as exc:  # not cached: asked for the text next time
+                log.warning("APQ cache: Redis is unreachable (%s)", type(exc).__name__)
             return
         self._memory[digest] = query
         self._memory.move_to_end(digest)

@@ -3,16 +3,23 @@
 Each principal has ``capacity`` points that refill at ``restore_rate`` points a second. A
 request takes its requested cost up front and gets back the difference once the actual cost
 is known. With Redis the bucket lives in Redis and is updated by one Lua script, atomically,
-so every worker and host shares it; without Redis it lives in this process.
+so every worker and host shares it; without Redis it lives in this process. While Redis does
+not answer, the Redis throttle uses an in-process bucket of its own (logged once per outage):
+requests go on, each process limiting them alone until Redis is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +116,36 @@ class RedisThrottle:
         self._redis = redis
         self._script = redis.register_script(_LUA)
         self._prefix = prefix
+        self._fallback = MemoryThrottle(capacity, restore_rate)  # while Redis does not answer
+        self._down = False
 
-    async def _run(self, key: str, cost: int) -> tuple[bool, float]:
-        allowed, available = await self._script(
-            keys=[self._prefix + key], args=[self.capacity, self.restore_rate, cost]
-        )
+    async def _run(self, key: str, cost: int) -> tuple[bool, float] | None:
+        """The bucket after the script ran, or None when Redis did not answer."""
+        try:
+            allowed, available = await self._script(
+                keys=[self._prefix + key], args=[self.capacity, self.restore_rate, cost]
+            )
+        except (RedisError, OSError) as exc:
+            if not self._down:
+                self._down = True
+                log.warning(
+                    "cost limit: Redis is unreachable (%s), limiting in this process",
+                    type(exc).__name__,
+                )
+            return None
+        if self._down:
+            self._down = False
+            log.info("cost limit: Redis answers again")
         return bool(int(allowed)), float(available)
 
     async def take(self, key: str, cost: int) -> BucketState:
-        allowed, available = await self._run(key, cost)
+        result = await self._run(key, cost)
+        if result is None:
+            return await self._fallback.take(key, cost)
+        allowed, available = result
         retry = 0 if allowed else _retry_after(cost - available, self.restore_rate)
         return BucketState(allowed, available, self.capacity, self.restore_rate, retry)
 
     async def give_back(self, key: str, points: int) -> None:
-        if points > 0:
-            await self._run(key, -points)
+        if points > 0 and await self._run(key, -points) is None:
+            await self._fallback.give_back(key, points)

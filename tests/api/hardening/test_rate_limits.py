@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,20 @@ async def test_redis_bucket_is_atomic_and_shared(redis_url: str) -> None:
     await redis.aclose()
 
 
+async def test_redis_bucket_unreachable_falls_back_to_this_process() -> None:
+    """Redis down (nothing listens on the port): requests are limited by an in-process
+    bucket instead of failing (issue #15: live updates must not take the API down)."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(f"redis://127.0.0.1:{_free_port()}/0", socket_connect_timeout=1)
+    throttle = RedisThrottle(redis, capacity=25, restore_rate=1)
+    results = [await throttle.take("someone", 10) for _ in range(3)]
+    assert [r.allowed for r in results] == [True, True, False]
+    await throttle.give_back("someone", 10)
+    assert (await throttle.take("someone", 10)).allowed
+    await redis.aclose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,6 +106,8 @@ def two_servers(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
         **os.environ,
         "CONEX_DATABASE_URL": database,
         "CONEX_REDIS_URL": redis_url,
+        # Their live updates' pub/sub channel: Redis channels are global, one per test run.
+        "CONEX_REDIS_CHANNEL_PREFIX": f"test-{uuid.uuid4().hex}",
         "CONEX_SECRET_KEY": "k" * 40,
         "CONEX_RATE_LIMIT_CAPACITY": "40",
         "CONEX_RATE_LIMIT_RESTORE_RATE": "1",
