@@ -1,7 +1,7 @@
-"""The Starlette application: /graphql, /graphiql/ (its assets), /staff/session (staff sign-in
-for GraphiQL), /documents (PDFs), /webhooks/payments (the payment processor's), /healthz, /readyz
-(the database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
-delivered inline (``CONEX_MAIL_DELIVERY``)."""
+"""The Starlette application: /graphql (HTTP; subscriptions over WebSocket), /graphiql/ (its
+assets), /staff/session (staff sign-in for GraphiQL), /documents (PDFs), /webhooks/payments
+(the payment processor's), /healthz, /readyz (the database and, when configured, Redis); its
+lifespan runs the outbox deliverer when mail is delivered inline (``CONEX_MAIL_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from db.engine import create_engine, create_session_factory
 from db.queries.health import ping
@@ -27,6 +27,7 @@ from gateway.http.endpoint import GraphQLEndpoint
 from gateway.http.graphiql import asset_route
 from gateway.http.staff_session import staff_session_route
 from gateway.http.webhooks import payment_webhook
+from gateway.http.websocket import LiveView
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
 from gateway.live.broker import live_updates
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(settings).handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", LiveView(settings)),  # subscriptions (issue #15)
             Route("/documents/{kind}/{pk}", document_endpoint, methods=["GET"]),
             Route("/webhooks/payments", payment_webhook, methods=["POST"]),
             asset_route(),

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from db.sessions import Engine, SessionFactory
 from gateway.auth.principal import Principal
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
+    from gateway.live.session import LiveSession
     from gateway.loaders import Loaders
     from gateway.security.cost import CostReport
     from gateway.security.throttle import Throttle
@@ -29,7 +30,7 @@ class ResponseMeta:
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection  # the HTTP request, or the WebSocket of a subscription
     principal: Principal
     services: AppServices  # the app's (gateway/services.py), the same for every request
     # The request's sessions: the app's factory, or the idempotency guard's watched one.
@@ -39,6 +40,10 @@ class Context:
     request_id: str = ""
     response: ResponseMeta = field(default_factory=ResponseMeta)
     cost: CostReport | None = None
+    # A subscription's connection (gateway/http/websocket.py): its credential, checked again
+    # before each event is delivered; None over HTTP.
+    live: LiveSession | None = None
+    connection_params: dict[str, object] | None = None  # connection_init's payload
     _loaders: Loaders | None = None
     _retired: list[Loaders] = field(default_factory=list)
 
@@ -79,6 +84,15 @@ class Context:
         for loaders in [*self._retired, self._loaders]:
             if loaders is not None:
                 await loaders.drain()
+
+    async def next_event(self, principal: Principal, now: dt.datetime) -> None:
+        """A subscription's next event is read as a request of its own: the principal as it
+        is now, a fresh clock, fresh loaders (nothing cached from the last event)."""
+        await self.drain_loaders()
+        self.principal = principal
+        self.now = now
+        self._loaders = None
+        self._retired.clear()
 
     @property
     def loaders(self) -> Loaders:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = Field(default=None, repr=False)
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
     stripe_api_base: str | None = None  # another Stripe API address (a local fake, in tests)
+    # Subscriptions over WebSocket (gateway/http/websocket.py, README "Live updates").
+    ws_init_timeout: float = Field(default=10.0, gt=0, le=300)  # seconds to send connection_init
+    ws_max_subscriptions: int = Field(default=20, ge=1, le=1000)  # per connection
+    ws_max_subscriptions_per_principal: int = Field(default=100, ge=1, le=100_000)  # per worker
+    ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    ws_ping_interval: float = Field(default=25.0, ge=0, le=3600)  # 0: no server pings
 
     @field_validator("database_url")
     @classmethod

@@ -111,7 +111,7 @@ async def _request_data(request: Request, settings: Settings) -> Any:
         raise RequestError(400, "BAD_REQUEST", "The body is not valid JSON.") from None
 
 
-def _check_tokens(query: str, limit: int) -> None:
+def check_tokens(query: str, limit: int) -> None:
     """Count lexer tokens up to the limit: an oversized document is refused unparsed."""
     lexer = Lexer(Source(query))
     count = 0
@@ -243,7 +243,7 @@ class GraphQLEndpoint:
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         query = await self._query_text(request, principal, data)
         if query not in self.known_small:
-            _check_tokens(query, self.settings.max_tokens)
+            check_tokens(query, self.settings.max_tokens)
             if len(self.known_small) < 10_000:
                 self.known_small.add(query)
         variables = data.get("variables")

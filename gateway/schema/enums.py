@@ -27,6 +27,7 @@ for _enum in (
     enums.EditBlockedReason,
     enums.SalesRequestKind,
     enums.SalesRequestStatus,
+    enums.ChangeKind,
     ErrorCode,
 ):
     strawberry.enum(_enum)

@@ -143,6 +143,8 @@ def lean_resolvers(schema: strawberry.Schema) -> int:
     for graphql_type in schema._schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
+        if graphql_type is schema._schema.subscription_type:
+            continue  # its fields' resolvers make the event streams: graphql-core's to call
         for field_def in graphql_type.fields.values():
             field = field_def.extensions.get(converter.DEFINITION_BACKREF)
             if not isinstance(field, StrawberryField):

@@ -1,4 +1,4 @@
-"""Composes the schema: the one place Query, Mutation and every type meet."""
+"""Composes the schema: the one place Query, Mutation, Subscription and every type meet."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from gateway.schema.order import Order
 from gateway.schema.partner import Organization, Partner, PartnerTokenInfo
 from gateway.schema.query import Query
 from gateway.schema.quote import Quote, QuoteLine
+from gateway.schema.subscription import Subscription
 from gateway.security.guard import OperationGuard
 
 NODE_TYPES = [
@@ -63,6 +64,7 @@ def build_schema(*, guarded: bool = True, planned: bool = True) -> GatewaySchema
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,  # every Node implementation, so `node(id)` can return any of them
         extensions=extensions,
         execution_context_class=PlannedExecutor if planned else None,
