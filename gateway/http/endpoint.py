@@ -37,7 +37,7 @@ from gateway.auth.principal import Principal
 from gateway.context import Context, ResponseMeta
 from gateway.http import idempotency
 from gateway.http.errors import RequestError
-from gateway.http.graphiql import graphiql_response
+from gateway.http.graphiql import graphiql_response, page_websocket_origin
 from gateway.http.principal import request_principal
 from gateway.observability import record as request_record
 from gateway.security.persisted import sha256
@@ -173,8 +173,14 @@ class GraphQLEndpoint:
     def _ide(self, request: Request, principal: Principal, request_id: str) -> Response:
         # Prod: a page load cannot carry the staff session's header, so everyone but a bearer
         # of a staff token gets the sign-in page; GraphiQL loads only once signed in.
-        sign_in = self.settings.env == "prod" and not principal.is_staff
-        return graphiql_response(sign_in=sign_in, headers={"X-Request-Id": request_id})
+        prod = self.settings.env == "prod"
+        sign_in = prod and not principal.is_staff
+        public_url = self.settings.public_url if prod else None
+        return graphiql_response(
+            sign_in=sign_in,
+            websocket=page_websocket_origin(request, public_url=public_url),
+            headers={"X-Request-Id": request_id},
+        )
 
     async def _batch(
         self, request: Request, principal: Principal, items: list[Any], request_id: str

@@ -28,8 +28,10 @@ import functools
 import hashlib
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -47,24 +49,54 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     "": "text/plain; charset=utf-8",  # LICENSE
+    ".md": "text/plain; charset=utf-8",  # graphql-ws's LICENSE.md
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
+# An origin's host[:port] as it may stand in a CSP source: nothing that ends a directive.
+_NETLOC = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def content_security_policy(websocket_origin: str | None = None) -> str:
+    """The page's policy; ``websocket_origin`` (``ws://host:port``, ``wss://host``) is the
+    one other source ``connect-src`` allows: the page's own origin over WebSocket, where
+    GraphiQL runs subscriptions (not every browser counts it as 'self')."""
+    connect = f"connect-src 'self' {websocket_origin}" if websocket_origin else "connect-src 'self'"
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            connect,
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+def websocket_origin(scheme: str, netloc: str) -> str | None:
+    """``ws://netloc`` for an http origin, ``wss://netloc`` for https; None for anything that
+    is not a plain host[:port] (a Host header cannot add sources to the policy)."""
+    if scheme not in ("http", "https") or not _NETLOC.fullmatch(netloc):
+        return None
+    return f"{'wss' if scheme == 'https' else 'ws'}://{netloc}"
+
+
+def page_websocket_origin(request: Request, *, public_url: str | None) -> str | None:
+    """The WebSocket origin of the page's own origin: in prod that of ``CONEX_PUBLIC_URL``
+    (the address browsers use, behind a load balancer that ends TLS too, and the one Origin
+    the WebSocket endpoint accepts the staff cookie from); in dev (``public_url`` None) the
+    request's own scheme and Host, as the browser sees them."""
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        return websocket_origin(parts.scheme, parts.netloc)
+    return websocket_origin(request.url.scheme, request.url.netloc)
+
+
 PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -213,12 +245,17 @@ def sign_in_page(*, url: str = "/graphql", default_query: str | None = None) -> 
 
 
 def graphiql_response(
-    *, sign_in: bool = False, headers: dict[str, str] | None = None
+    *,
+    sign_in: bool = False,
+    websocket: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The page (``sign_in``: prod's sign-in page) with its Content-Security-Policy;
-    ``headers`` adds e.g. ``X-Request-Id``."""
+    """The page (``sign_in``: prod's sign-in page) with its Content-Security-Policy, which
+    lets it open WebSockets to ``websocket`` (:func:`page_websocket_origin`) and nowhere
+    else; ``headers`` adds e.g. ``X-Request-Id``."""
     text = sign_in_page() if sign_in else graphiql_page()
-    return HTMLResponse(text, headers={**PAGE_HEADERS, **(headers or {})})
+    policy = {"Content-Security-Policy": content_security_policy(websocket)}
+    return HTMLResponse(text, headers={**policy, **PAGE_HEADERS, **(headers or {})})
 
 
 async def graphiql_asset(request: Request) -> Response:

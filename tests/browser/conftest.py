@@ -119,9 +119,10 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the gateway did not answer within {SERVER_START_SECONDS}s", pytrace=False)
 
 
-def _serve(work: Path, env: dict[str, str]) -> Iterator[Gateway]:
-    """``conex-gateway serve`` with ``env`` on a free loopback port until the session ends."""
-    port = _free_port()
+def _serve(work: Path, env: dict[str, str], port: int | None = None) -> Iterator[Gateway]:
+    """``conex-gateway serve`` with ``env`` on ``port`` (a free loopback one by default)
+    until the session ends."""
+    port = port or _free_port()
     log = work / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -172,13 +173,15 @@ def prod_gateway(
     browser_available: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gateway]:
     """The same with ``CONEX_ENV=prod`` (the demo data loaded in dev first). Its public URL is
-    http://127.0.0.1: Chromium counts loopback as a secure context, so it keeps the staff
-    session's ``Secure`` cookie there as it would over https."""
+    http://127.0.0.1:PORT, the page's own origin (the one Origin whose WebSocket handshake
+    may carry the staff cookie): Chromium counts loopback as a secure context, so it keeps
+    the staff session's ``Secure`` cookie there as it would over https."""
     work = tmp_path_factory.mktemp("browser-prod-gateway")
     env = _demo_database(work)
+    port = _free_port()
     env.update(
         CONEX_ENV="prod",
-        CONEX_PUBLIC_URL="http://127.0.0.1",
+        CONEX_PUBLIC_URL=f"http://127.0.0.1:{port}",
         CONEX_WEB_URL="http://127.0.0.1",
     )
-    yield from _serve(work, env)
+    yield from _serve(work, env, port)

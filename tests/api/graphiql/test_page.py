@@ -69,13 +69,16 @@ async def test_no_inline_script_runs_on_the_page(client: httpx.AsyncClient) -> N
     assert inline == [{"id": "conex-graphiql-config", "type": "application/json"}]
 
 
-async def test_the_page_loads_react_then_graphiql_then_ours(client: httpx.AsyncClient) -> None:
+async def test_the_page_loads_react_then_graphiql_graphql_ws_and_ours(
+    client: httpx.AsyncClient,
+) -> None:
     _, references = await page(client)
     scripts = [s["src"] or "" for s in references.scripts if "src" in s]
     assert [re.sub(r"\?v=[0-9a-f]{16}$", "", s) for s in scripts] == [
         "/graphiql/react-18.3.1/react.production.min.js",
         "/graphiql/react-dom-18.3.1/react-dom.production.min.js",
         "/graphiql/graphiql-3.9.0/graphiql.min.js",
+        "/graphiql/graphql-ws-6.4.2/graphql-ws.min.js",
         "/graphiql/conex/graphiql.js",
     ]
 
@@ -100,8 +103,13 @@ async def test_assets_are_served_with_their_type_and_cached_for_good(
 
 
 async def test_the_licenses_are_served_as_text(client: httpx.AsyncClient) -> None:
-    for name in ("graphiql-3.9.0", "react-18.3.1", "react-dom-18.3.1"):
-        response = await client.get(f"/graphiql/{name}/LICENSE")
+    for name in (
+        "graphiql-3.9.0/LICENSE",
+        "react-18.3.1/LICENSE",
+        "react-dom-18.3.1/LICENSE",
+        "graphql-ws-6.4.2/LICENSE.md",
+    ):
+        response = await client.get(f"/graphiql/{name}")
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/plain; charset=utf-8"
         assert "MIT License" in response.text
@@ -132,10 +140,13 @@ async def test_the_page_has_a_content_security_policy_without_other_origins(
     assert policy["default-src"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]  # no inline script, no eval, no CDN
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
-    assert policy["connect-src"] == ["'self'"]
+    # Its own origin, and that origin over WebSocket for subscriptions (issue #15).
+    assert policy["connect-src"] == ["'self'", "ws://testserver"]
     assert policy["frame-ancestors"] == ["'none'"]
-    for sources in policy.values():
+    for directive, sources in policy.items():
         for source in sources:
+            if directive == "connect-src" and source == "ws://testserver":
+                continue
             assert source.startswith("'") or source == "data:", source
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
@@ -188,5 +199,5 @@ async def test_the_page_says_how_to_add_a_staff_token(client: httpx.AsyncClient)
 
 def test_the_settings_cannot_close_the_data_block() -> None:
     text = graphiql.graphiql_page(default_query="</script><script>alert(1)</script><!--")
-    assert text.count("</script>") == 5  # the data block and the four scripts
+    assert text.count("</script>") == 6  # the data block and the five scripts
     assert config_of(text)["defaultQuery"].startswith("</script><script>alert(1)")

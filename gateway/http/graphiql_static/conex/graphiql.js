@@ -42,11 +42,65 @@
     });
   }
 
-  const fetcher = GraphiQL.createFetcher({
-    url: config.url,
-    headers: { "X-Conex-Staff-Session": "1" },
-    fetch: fetchTellingSessionEnd,
-  });
+  // Subscriptions go over graphql-transport-ws (graphql-ws's client, window.graphqlWs) to
+  // the same path on the page's own origin: ws:// or wss:// as the page is http or https
+  // (the page's Content-Security-Policy allows that origin and no other). The credential:
+  // the browser sends the staff session cookie with the handshake by itself (prod's sign-in;
+  // the gateway takes it only from its own Origin); a token typed in the Headers tab goes in
+  // connection_init's payload as Authorization (dev), for the whole connection. So one client
+  // per Authorization: typing another one closes the old connection and opens a new one.
+  const socketURL =
+    (window.location.protocol === "https:" ? "wss:" : "ws:") +
+    "//" +
+    window.location.host +
+    new URL(config.url, window.location.href).pathname;
+
+  function authorizationOf(headers) {
+    for (const name of Object.keys(headers || {})) {
+      if (name.toLowerCase() === "authorization") {
+        return String(headers[name]);
+      }
+    }
+    return null;
+  }
+
+  let socket = null; // { authorization, client }
+
+  function socketFor(authorization) {
+    if (socket !== null && socket.authorization === authorization) {
+      return socket.client;
+    }
+    if (socket !== null) {
+      socket.client.dispose();
+    }
+    const client = graphqlWs.createClient({
+      url: socketURL,
+      lazy: true, // connects on the first subscription, closes after the last
+      retryAttempts: 0, // a refusal shows in the result pane at once
+      connectionParams: authorization === null ? {} : { Authorization: authorization },
+      on: {
+        closed: function (event) {
+          // 4403: the credential is gone. Without a typed token that was the staff session.
+          if (event && event.code === 4403 && authorization === null) {
+            document.dispatchEvent(new CustomEvent("conex:staff-session-ended"));
+          }
+        },
+      },
+    });
+    socket = { authorization: authorization, client: client };
+    return client;
+  }
+
+  function fetcher(graphQLParams, options) {
+    // GraphiQL's own fetcher tells subscriptions from the rest and sends them by wsClient;
+    // queries and mutations go by HTTP with the Headers tab's headers, as before.
+    return GraphiQL.createFetcher({
+      url: config.url,
+      headers: { "X-Conex-Staff-Session": "1" },
+      fetch: fetchTellingSessionEnd,
+      wsClient: socketFor(authorizationOf(options && options.headers)),
+    })(graphQLParams, options);
+  }
 
   function ConexGraphiQL() {
     const [query, setQuery] = React.useState(
