@@ -20,7 +20,7 @@ it. So on every (re)connection, once subscribed, the reader reads the committed 
 the database (``change_events_after``) from ``CATCH_UP_OVERLAP`` ids before the last it saw —
 a transaction still in flight when the connection dropped commits an id below that last one —
 and drops every change it already delivered (it remembers the last ``REMEMBERED`` ids). A
-process starts from the newest change committed when it starts.
+process starts from the newest change committed when it starts: nothing older is delivered.
 
 Redis down: each task logs it once (a warning), retries with exponential backoff (up to
 ``BACKOFF_MAX`` seconds) and logs when it is back; requests go on. Only kinds, ids and times
@@ -187,6 +187,7 @@ class RedisFanout:
         self._delivered = Delivered()
         self._read_backoff = Backoff(cap=backoff_max)
         self._started = False
+        self._floor = 0  # the newest change when this reader started: never delivered
         self.subscribed = asyncio.Event()  # set while the reader listens (caught up)
         self.caught_up = 0  # changes the catch-ups delivered (missed on the channel)
         self.dropped = 0  # commits never published: MAX_UNSENT exceeded while Redis was down
@@ -243,14 +244,13 @@ class RedisFanout:
 
     async def _start_cursor(self) -> None:
         async with self._sessions() as session:
-            self._delivered.highest = max(
-                self._delivered.highest, await latest_change_id(session=session)
-            )
+            self._floor = await latest_change_id(session=session)
+        self._delivered.highest = max(self._delivered.highest, self._floor)
         self._started = True
 
     async def _catch_up(self) -> int:
         """Deliver the committed changes this reader may have missed; how many it had."""
-        after = max(0, self._delivered.highest - CATCH_UP_OVERLAP)
+        after = max(self._floor, self._delivered.highest - CATCH_UP_OVERLAP)
         delivered = 0
         while True:
             async with self._sessions() as session:

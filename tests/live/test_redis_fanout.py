@@ -220,8 +220,12 @@ async def test_a_reader_that_was_cut_off_catches_up_from_the_database_once(
     prefix: str,
 ) -> None:
     """B's subscription is down while A publishes: pub/sub does not keep the message for B,
-    so B gets the change from the database when it is subscribed again, and only once."""
+    so B gets the change from the database when it is subscribed again, and only once; and
+    nothing committed before it started."""
     quote_id = await world.quote(lines=[world.line()])
+    async with create_session_factory(engine)() as session, session.begin():
+        before = [audit_event("Quote", quote_id, ChangeKind.CREATED)]
+        await insert_audit_events(session=session, events=before)
     async with proxied(redis_url) as (proxy, via_proxy):
         a, b = make_app(engine, redis_url), make_app(second_engine, via_proxy)
         async with running(a) as client_a, running(b):
