@@ -15,14 +15,16 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.served import free_port
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 QUIET = 0.6  # seconds a subscriber waits to be sure nothing more comes
 
 
@@ -31,6 +33,7 @@ class Live:
     url: str
     settings: Settings
     http: httpx.AsyncClient
+    app: Starlette
 
     @property
     def ws_url(self) -> str:
@@ -55,7 +58,7 @@ async def served(settings: Settings, engine: AsyncEngine, **overrides: Any) -> A
                 task.result()
             await asyncio.sleep(0.01)
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield Live(url, settings, http)
+            yield Live(url, settings, http, app)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)
@@ -107,7 +110,7 @@ class Subscriber:
 async def subscriber(
     live: Live, token: str | None = None, *, init: bool = True, **connect_options: Any
 ) -> AsyncIterator[Subscriber]:
-    async with connect(live.ws_url, subprotocols=[PROTOCOL], **connect_options) as ws:  # type: ignore[list-item]
+    async with connect(live.ws_url, subprotocols=[PROTOCOL], **connect_options) as ws:
         sub = Subscriber(ws)
         if init:
             payload = {"Authorization": f"Bearer {token}"} if token else {}
