@@ -19,6 +19,8 @@ browser may cache them for a year. The page's Content-Security-Policy allows scr
 styles from 'self' only: the settings travel in a JSON data block, not an inline script;
 styles also allow 'unsafe-inline' because GraphiQL's components (Radix dialogs) insert
 ``<style>`` elements at run time; fonts and icons are ``data:`` URLs inside GraphiQL's CSS.
+``connect-src`` allows the page's own origin, and that origin over WebSocket, where
+``conex/graphiql.js`` runs subscriptions with the vendored graphql-ws client (issue #15).
 """
 
 from __future__ import annotations

@@ -64,11 +64,11 @@
     return null;
   }
 
-  let socket = null; // { authorization, client }
+  let socket = null; // { authorization, client, shown }
 
   function socketFor(authorization) {
     if (socket !== null && socket.authorization === authorization) {
-      return socket.client;
+      return socket.shown;
     }
     if (socket !== null) {
       socket.client.dispose();
@@ -87,8 +87,29 @@
         },
       },
     });
-    socket = { authorization: authorization, client: client };
-    return client;
+    // A closed socket ends the subscription with the close code and reason as its one error,
+    // shown in the result pane without this page's stack trace.
+    const shown = {
+      subscribe: function (payload, sink) {
+        return client.subscribe(payload, {
+          next: sink.next,
+          complete: sink.complete,
+          error: function (error) {
+            if (error instanceof CloseEvent) {
+              const closed = new Error(
+                ("Socket closed with event " + error.code + " " + error.reason).trim(),
+              );
+              closed.stack = undefined; // GraphiQL would show it: it says nothing useful here
+              sink.error(closed);
+            } else {
+              sink.error(error);
+            }
+          },
+        });
+      },
+    };
+    socket = { authorization: authorization, client: client, shown: shown };
+    return shown;
   }
 
   function fetcher(graphQLParams, options) {
