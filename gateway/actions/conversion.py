@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from db.queries import conversion as queries
-from db.queries.conversion import EvaluationRow
+from db.rows import EvaluationRow
 from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
