@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = Field(default=None, repr=False)
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
     stripe_api_base: str | None = None  # another Stripe API address (a local fake, in tests)
+    # R-PAY-4: a payment still waiting this long (3-D Secure never finished, or a crash before
+    # the processor's answer) is reconciled with the processor (actions.payment_reconcile).
+    payment_action_timeout_minutes: int = Field(default=30, ge=5, le=1440)
 
     @field_validator("database_url")
     @classmethod

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, License
+from db.models import Account, License, Quote, QuoteLine
 from db.queries import catalog
 from db.rows import EvaluationRow
 from gateway.domain.enums import AccountStatus, Deployment, LicenseType
@@ -68,3 +68,21 @@ async def contact_emails(session: AsyncSession, account_ids: Iterable[int]) -> l
     found = {row.id: row.email for row in await session.execute(stmt)}
     return [found[i] for i in wanted if i in found]
 
+
+async def converting_lines(session: AsyncSession, quote_id: int) -> list[tuple[int, int, str, int]]:
+    """The quote's lines that convert an evaluation: (evaluation id, product id, deployment
+    entity, the quote's organization id), by evaluation id (the order their rows are locked
+    in)."""
+    stmt = (
+        select(
+            QuoteLine.converts_evaluation_id,
+            QuoteLine.product_id,
+            QuoteLine.deployment_entity,
+            Quote.organization_id,
+        )
+        .join(Quote, Quote.id == QuoteLine.quote_id)
+        .where(QuoteLine.quote_id == quote_id, QuoteLine.converts_evaluation_id.is_not(None))
+        .order_by(QuoteLine.converts_evaluation_id)
+    )
+    found = await session.execute(stmt)
+    return [(int(e or 0), int(p), str(d), int(o)) for e, p, d, o in found]
