@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     ws_max_subscriptions_per_principal: int = Field(default=100, ge=1, le=100_000)  # per worker
     ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     ws_ping_interval: float = Field(default=25.0, ge=0, le=3600)  # 0: no server pings
+    # R-PAY-4: a payment still waiting this long (3-D Secure never finished, or a crash before
+    # the processor's answer) is reconciled with the processor (actions.payment_reconcile).
+    payment_action_timeout_minutes: int = Field(default=30, ge=5, le=1440)
 
     @field_validator("database_url")
     @classmethod

@@ -10,7 +10,6 @@ of them served, sending the whole document would ask the same.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from graphql import OperationDefinitionNode, parse, print_ast
 
@@ -36,14 +35,3 @@ def operations() -> dict[str, str]:
 def request(name: str, variables: dict[str, object] | None = None) -> dict[str, object]:
     """The JSON body a client sends for operation ``name``."""
     return {"query": operations()[name], "operationName": name, "variables": variables or {}}
-
-
-async def send(
-    client: Any, name: str, variables: dict[str, Any], token: str | None
-) -> dict[str, Any]:
-    """Operation ``name``, sent as its client sends it; the parsed body and its status."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json=request(name, variables), headers=headers)
-    body: dict[str, Any] = response.json()
-    body["status"] = response.status_code
-    return body

@@ -49,3 +49,7 @@ class Payment(Base):
     payer_token_id: Mapped[int | None] = fk("api_tokens.id", nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # A payment that succeeded after it had failed, on a quote no longer payable: refunded
+    # whole through the processor (its refund id), once.
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    refunded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

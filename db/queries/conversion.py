@@ -3,41 +3,19 @@ converted when the quote is paid."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Account, License
+from db.models import Account, License, Quote, QuoteLine
 from db.queries import catalog
+from db.rows import EvaluationRow
 from gateway.domain.enums import AccountStatus, Deployment, LicenseType
 
-
-@dataclass(frozen=True, slots=True)
-class EvaluationRow:
-    """The columns of a license the conversion rules read (a typed row)."""
-
-    id: int
-    sen: str
-    product_id: int
-    organization_id: int
-    deployment_entity: str
-    license_type: LicenseType
-    evaluation_ends_on: dt.date | None
-    converted_to_id: int | None
-    billing_account_id: int
-    technical_account_id: int
-
-    @classmethod
-    def of(cls, row: Any) -> EvaluationRow:
-        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
-
-
-_COLUMNS = [License.__table__.c[f.name] for f in dataclasses.fields(EvaluationRow)]
+# The columns of ``EvaluationRow``, in its order (tests/db/test_rows.py).
+EVALUATION = select(*(License.__table__.c[name] for name in EvaluationRow._fields))
 
 
 async def licenses_to_convert(
@@ -47,15 +25,15 @@ async def licenses_to_convert(
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    stmt = select(*_COLUMNS).where(License.id.in_(wanted), visible)
-    return {row.id: EvaluationRow.of(row) for row in await session.execute(stmt)}
+    stmt = EVALUATION.where(License.id.in_(wanted), visible)
+    return {row.id: EvaluationRow._make(row) for row in await session.execute(stmt)}
 
 
 async def evaluation_for_update(session: AsyncSession, license_id: int) -> EvaluationRow | None:
     """The license, locked: a concurrent payment converting it waits, then sees it converted."""
-    stmt = select(*_COLUMNS).where(License.id == license_id).with_for_update()
+    stmt = EVALUATION.where(License.id == license_id).with_for_update()
     row = (await session.execute(stmt)).first()
-    return EvaluationRow.of(row) if row is not None else None
+    return EvaluationRow._make(row) if row is not None else None
 
 
 async def deployments(session: AsyncSession, product_ids: Iterable[int]) -> dict[int, Deployment]:
@@ -89,3 +67,22 @@ async def contact_emails(session: AsyncSession, account_ids: Iterable[int]) -> l
     )
     found = {row.id: row.email for row in await session.execute(stmt)}
     return [found[i] for i in wanted if i in found]
+
+
+async def converting_lines(session: AsyncSession, quote_id: int) -> list[tuple[int, int, str, int]]:
+    """The quote's lines that convert an evaluation: (evaluation id, product id, deployment
+    entity, the quote's organization id), by evaluation id (the order their rows are locked
+    in)."""
+    stmt = (
+        select(
+            QuoteLine.converts_evaluation_id,
+            QuoteLine.product_id,
+            QuoteLine.deployment_entity,
+            Quote.organization_id,
+        )
+        .join(Quote, Quote.id == QuoteLine.quote_id)
+        .where(QuoteLine.quote_id == quote_id, QuoteLine.converts_evaluation_id.is_not(None))
+        .order_by(QuoteLine.converts_evaluation_id)
+    )
+    found = await session.execute(stmt)
+    return [(int(e or 0), int(p), str(d), int(o)) for e, p, d, o in found]

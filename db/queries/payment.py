@@ -80,6 +80,51 @@ async def quote_payment_status(session: AsyncSession, quote_id: int) -> PaymentS
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def quote_payment_in_progress(session: AsyncSession, quote_id: int) -> PaymentRow | None:
+    """The quote's payment in progress (R-PAY-4), or None: its status, and since when."""
+    stmt = (
+        select(*_COLUMNS)
+        .where(Payment.quote_id == quote_id, Payment.status.in_(IN_PROGRESS))
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return PaymentRow._make(row) if row is not None else None
+
+
+async def stale_payments(session: AsyncSession, *, before: dt.datetime) -> list[int]:
+    """Payments in progress not moved on since ``before`` (abandoned, R-PAY-4), oldest first."""
+    stmt = (
+        select(Payment.id)
+        .where(Payment.status.in_(IN_PROGRESS), Payment.updated_at < before)
+        .order_by(Payment.updated_at, Payment.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def payment_by_id(session: AsyncSession, payment_id: int) -> PaymentRow | None:
+    row = (await session.execute(select(*_COLUMNS).where(Payment.id == payment_id))).first()
+    return PaymentRow._make(row) if row is not None else None
+
+
+async def quote_number_of(session: AsyncSession, quote_id: int) -> str | None:
+    found = await session.execute(select(Quote.number).where(Quote.id == quote_id))
+    return found.scalar_one_or_none()
+
+
+async def record_refund(
+    session: AsyncSession, payment_id: int, *, refund_id: str, now: dt.datetime
+) -> PaymentRow | None:
+    """The processor refunded it: recorded once (of two copies of a webhook, one matches)."""
+    stmt = (
+        update(Payment)
+        .where(Payment.id == payment_id, Payment.refund_id.is_(None))
+        .values(refund_id=refund_id, refunded_at=now, updated_at=now)
+        .returning(*_COLUMNS)
+    )
+    row = (await session.execute(stmt)).first()
+    return PaymentRow._make(row) if row is not None else None
+
+
 async def failed_attempts(session: AsyncSession, quote_id: int) -> int:
     stmt = select(func.count()).where(
         Payment.quote_id == quote_id, Payment.status == PaymentStatus.FAILED

@@ -3,7 +3,6 @@ about, and the statements of the loaders and lists."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -14,43 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Account, License, Quote, SalesRequest
 from db.queries.batch import by_id_statement, children_of
 from db.queries.lists import RootList
-from db.rows import SalesRequestRow
+from db.rows import LicenseSubject, QuoteSubject, Requester, SalesRequestRow
 from gateway.domain.enums import (
-    AccountStatus,
-    LicenseType,
     SalesRequestKind,
     SalesRequestStatus,
-    Tier,
 )
 
-
-def _of(cls: Any, row: Any) -> Any:
-    return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
-
-
-@dataclass(frozen=True, slots=True)
-class LicenseSubject:
-    """A license a request is about, as the checks read it."""
-
-    id: int
-    sen: str
-    product_id: int
-    tier: Tier
-    license_type: LicenseType
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteSubject:
-    id: int
-    number: str
-
-
-@dataclass(frozen=True, slots=True)
-class Requester:
-    id: int
-    email: str
-    name: str
-    closed: bool  # R-ACC-4: a closed account's address may belong to someone else now
+# What the checks of a new request read, in the order of their row classes (tests/db/test_rows.py).
+LICENSE_SUBJECT = select(*(License.__table__.c[name] for name in LicenseSubject._fields))
+QUOTE_SUBJECT = select(Quote.id, Quote.number)
+REQUESTER = select(Account.id, Account.email, Account.name, Account.status)
 
 
 _RETURNING = list(SalesRequest.__table__.c)
@@ -93,29 +65,20 @@ async def license_subject(
     session: AsyncSession, license_id: int, visible: ColumnElement[bool]
 ) -> LicenseSubject | None:
     """The license if ``visible`` (the policy: the caller is its contact) lets it be named."""
-    columns = [License.__table__.c[f.name] for f in dataclasses.fields(LicenseSubject)]
-    row = (await session.execute(select(*columns).where(License.id == license_id, visible))).first()
-    found: LicenseSubject | None = _of(LicenseSubject, row) if row is not None else None
-    return found
+    row = (await session.execute(LICENSE_SUBJECT.where(License.id == license_id, visible))).first()
+    return LicenseSubject._make(row) if row is not None else None
 
 
 async def quote_subject(
     session: AsyncSession, quote_id: int, visible: ColumnElement[bool]
 ) -> QuoteSubject | None:
-    stmt = select(Quote.id, Quote.number).where(Quote.id == quote_id, visible)
-    row = (await session.execute(stmt)).first()
-    return QuoteSubject(id=row.id, number=row.number) if row is not None else None
+    row = (await session.execute(QUOTE_SUBJECT.where(Quote.id == quote_id, visible))).first()
+    return QuoteSubject._make(row) if row is not None else None
 
 
 async def requester(session: AsyncSession, account_id: int) -> Requester | None:
-    stmt = select(Account.id, Account.email, Account.name, Account.status).where(
-        Account.id == account_id
-    )
-    row = (await session.execute(stmt)).first()
-    if row is None:
-        return None
-    closed = row.status == AccountStatus.CLOSED
-    return Requester(id=row.id, email=row.email, name=row.name, closed=closed)
+    row = (await session.execute(REQUESTER.where(Account.id == account_id))).first()
+    return Requester._make(row) if row is not None else None
 
 
 # --- Lists and loaders ----------------------------------------------------------------------

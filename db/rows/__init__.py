@@ -21,13 +21,13 @@ from typing import Protocol
 from db.rows.account import AccountRow, PasswordResetTokenRow, RefreshTokenRow, TaxIdRow
 from db.rows.audit import AuditEventRow
 from db.rows.billing_address import BillingAddressRow
-from db.rows.license import LicenseRow
+from db.rows.license import EvaluationRow, LicenseRow
 from db.rows.order import OrderRow
 from db.rows.organization import OrganizationRow
 from db.rows.partner import ApiTokenRow, PartnerRow
 from db.rows.payment import PaymentRow
 from db.rows.quote import QuoteLineInQuote, QuoteLineRow, QuoteRow
-from db.rows.sales_request import SalesRequestRow
+from db.rows.sales_request import LicenseSubject, QuoteSubject, Requester, SalesRequestRow
 
 
 class Identified(Protocol):
@@ -42,8 +42,10 @@ __all__ = [
     "ApiTokenRow",
     "AuditEventRow",
     "BillingAddressRow",
+    "EvaluationRow",
     "Identified",
     "LicenseRow",
+    "LicenseSubject",
     "OrderRow",
     "OrganizationRow",
     "PartnerRow",
@@ -52,7 +54,9 @@ __all__ = [
     "QuoteLineInQuote",
     "QuoteLineRow",
     "QuoteRow",
+    "QuoteSubject",
     "RefreshTokenRow",
+    "Requester",
     "SalesRequestRow",
     "TaxIdRow",
 ]

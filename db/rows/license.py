@@ -1,4 +1,5 @@
-"""A license as ``db.queries`` reads it (every column of ``licenses``)."""
+"""A license as ``db.queries`` reads it (every column of ``licenses``), and the part of one
+the evaluation-conversion rules read (R-EVAL-5)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,18 @@ class LicenseRow(NamedTuple):
     created_at: dt.datetime
     converted_to_id: int | None
     converted_at: dt.datetime | None
+
+
+class EvaluationRow(NamedTuple):
+    """The columns of a license the conversion rules read (``db.queries.conversion``)."""
+
+    id: int
+    sen: str
+    product_id: int
+    organization_id: int
+    deployment_entity: str
+    license_type: LicenseType
+    evaluation_ends_on: dt.date | None
+    converted_to_id: int | None
+    billing_account_id: int
+    technical_account_id: int

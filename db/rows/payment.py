@@ -29,6 +29,8 @@ class PaymentRow(NamedTuple):
     payer_token_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    refund_id: str | None
+    refunded_at: dt.datetime | None
 
     @property
     def in_progress(self) -> bool:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from db.queries import conversion as queries
-from db.queries.conversion import EvaluationRow
+from db.rows import EvaluationRow
 from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
@@ -82,6 +82,27 @@ async def check_conversions(
         except DomainError as error:
             refusals.add(error)
     refusals.raise_any(prefix)
+
+
+async def conversion_refusal(uow: UnitOfWork, quote_id: int) -> str | None:
+    """R-EVAL-5 before an online payment issues the quote's order: each evaluation its lines
+    convert, locked and checked again (another quote's payment may have converted it since).
+    None when all still convert; else why not — the payment is then refused and refunded
+    rather than leave two licenses on one deployment (R-LIC-1). The locks are held until the
+    order is issued in the same transaction, so ``convert_on_payment`` then succeeds."""
+    lines = await queries.converting_lines(uow.session, quote_id)
+    for evaluation_id, product_id, entity, organization_id in lines:
+        row = await queries.evaluation_for_update(uow.session, evaluation_id)
+        assert row is not None  # quote_lines.converts_evaluation_id is a foreign key
+        deployment = (await queries.deployments(uow.session, [row.product_id]))[row.product_id]
+        line = rules.ConvertingLine(product_id, entity)
+        try:
+            rules.check_convertible(
+                _evaluation(row, deployment), line, organization_id=organization_id
+            )
+        except DomainError as error:
+            return error.message
+    return None
 
 
 async def convert_on_payment(

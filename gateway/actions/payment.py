@@ -12,6 +12,9 @@ Three steps, each in its own transaction, so that no lock is held across the net
 3. **settle** (``payment_settle``) — the processor's answer, or its webhook, whichever comes
    first, moves the payment on; only the move to SUCCEEDED issues the order.
 
+An abandoned payment in progress (past ``CONEX_PAYMENT_ACTION_TIMEOUT_MINUTES``) is reconciled
+with the processor before a new one starts (``payment_reconcile``).
+
 A processor that does not answer leaves nothing: the attempt is deleted (unless its webhook
 settled it meanwhile) and the payer told PAYMENT_UNAVAILABLE. A declined payment is kept as
 a FAILED attempt and the quote is open again (R-PAY-2, R-PAY-4).
@@ -19,6 +22,7 @@ a FAILED attempt and the quote is open again (R-PAY-2, R-PAY-4).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -30,6 +34,7 @@ from db.queries import payment as payments
 from db.queries import quote as quotes
 from db.rows import PaymentRow
 from db.sessions import IntegrityConflict
+from gateway.actions.payment_reconcile import reconcile_payment, refund_quietly
 from gateway.actions.payment_settle import settle
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy
@@ -69,16 +74,30 @@ async def pay_quote(
     command: PayQuote,
     processor: PaymentProcessor | None,
     return_url: str,
+    stale_after: dt.timedelta | None = None,
 ) -> PayResult:
     """R-PAY-1..4. ``units`` opens a unit of work for each step; refusals before the
-    processor answers are raised (nothing written)."""
+    processor answers are raised (nothing written). A payment of the quote in progress with
+    no news for ``stale_after`` is reconciled with the processor first (payment_reconcile)."""
     token = rules.check_payment_token(command.token)
     if processor is None:  # production without the processor's settings
         raise DomainError(ErrorCode.PAYMENT_UNAVAILABLE, NOT_CONFIGURED, field=("method",))
-    async with units() as uow:
-        started, request = await _start(
-            uow, principal, command, token, processor, return_url=return_url
-        )
+    try:
+        async with units() as uow:
+            started, request = await _start(
+                uow, principal, command, token, processor, return_url, stale_after
+            )
+    except _Stale as stale:  # R-PAY-4: an abandoned payment is reconciled first
+        try:
+            await reconcile_payment(units=units, processor=processor, payment_id=stale.payment_id)
+        except ProcessorUnavailable:
+            raise DomainError(
+                ErrorCode.PAYMENT_UNAVAILABLE, UNAVAILABLE, field=("paymentToken",)
+            ) from None
+        async with units() as uow:
+            started, request = await _start(
+                uow, principal, command, token, processor, return_url, None
+            )
     try:
         result = await processor.pay(request)
     except ProcessorUnavailable:
@@ -94,6 +113,8 @@ async def pay_quote(
         async with units() as uow:
             settled = await settle(uow, started.id, result, action="quotePay")
     assert settled is not None  # started above, deleted nowhere else
+    if settled.refund_reason is not None:  # R-EVAL-5: charged, but not issuable any more
+        await refund_quietly(units, processor, settled.payment.id, settled.refund_reason)
     async with units() as uow:  # the payload shows what the payer may see (R-QUOTE-6)
         quote = await quotes.visible_quote(
             uow.session, started.quote_id, policy.quote_visible(principal)
@@ -106,7 +127,10 @@ async def pay_quote(
     refusal = None
     if settled.payment.status is PaymentStatus.FAILED:
         message = settled.payment.failure_message or "The payment was declined."
-        refusal = DomainError(ErrorCode.PAYMENT_DECLINED, message, field=("paymentToken",))
+        code = ErrorCode.NOT_CONVERTIBLE if settled.refund_reason else ErrorCode.PAYMENT_DECLINED
+        refusal = DomainError(
+            code, message, field=("quoteId",) if settled.refund_reason else ("paymentToken",)
+        )
     return PayResult(settled.payment, order, quote, refusal)
 
 
@@ -116,8 +140,8 @@ async def _start(
     command: PayQuote,
     token: str,
     processor: PaymentProcessor,
-    *,
     return_url: str,
+    stale_after: dt.timedelta | None,
 ) -> tuple[PaymentRow, PaymentRequest]:
     writable = policy.quote_payable(principal)
     quote = await quotes.visible_quote(uow.session, command.quote_id, writable, for_update=True)
@@ -125,9 +149,10 @@ async def _start(
         raise not_found("quoteId", "quote")
     status = quote_rules.effective_quote_status(quote.status, quote.valid_until, uow.today)
     rules.check_payable_online(status, quote.total, number=quote.number)
-    rules.check_not_paying(
-        await payments.quote_payment_status(uow.session, quote.id), field=("quoteId",)
-    )
+    current = await payments.quote_payment_in_progress(uow.session, quote.id)
+    if current and stale_after is not None and current.updated_at < uow.now - stale_after:
+        raise _Stale(current.id)  # rolls this unit back: nothing written
+    rules.check_not_paying(current.status if current else None, field=("quoteId",))
     quote_rules.check_expected_version(current=quote.version, expected=command.expected_version)
     currency = Currency(quote.currency)
     rules.check_online_method(command.method, currency)
@@ -163,6 +188,14 @@ async def _start(
         return_url=return_url,
     )
     return row, request
+
+
+class _Stale(Exception):
+    """The quote's payment in progress is past the action timeout (R-PAY-4)."""
+
+    def __init__(self, payment_id: int) -> None:
+        super().__init__(payment_id)
+        self.payment_id = payment_id
 
 
 def attempt_key(quote: Any, attempt: int, token: str) -> str:

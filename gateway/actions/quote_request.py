@@ -132,13 +132,19 @@ async def _terms(
     currency: Currency,
     organization: OrganizationRow,
     partner: int | None,
+    is_reseller: bool,
 ) -> PricingTerms:
+    """R-PRICE-6: a partner's discount applies to the quotes that partner creates (as the
+    reseller), not to a customer's own quote for a license the partner once resold: that
+    quote records the partner (R-QUOTE-5) but is priced without its discount."""
     return pricing_terms(
         currency=currency,
         organization_country=organization.country,
         academic_organization=organization.academic,
         newest_rate=catalog.newest_rate,
-        partner_percent=await queries.partner_discount_percent(unit.session, partner),
+        partner_percent=await queries.partner_discount_percent(
+            unit.session, partner if is_reseller else None
+        ),
     )
 
 
@@ -281,7 +287,7 @@ async def request_renewal_quote(
         )
     currency = _currency(command.currency, license_row, organization.country)
     partner_id, is_reseller = _reseller(principal, license_row)
-    terms = await _terms(uow, catalog, currency, organization, partner_id)
+    terms = await _terms(uow, catalog, currency, organization, partner_id, is_reseller)
     license_type = LicenseType(license_row.license_type)
     spec: LineSpec = RenewalLine(deployment, license_type, years, price)
     draft = LineDraft(
@@ -344,7 +350,7 @@ async def request_upgrade_quote(
     organization = await queries.organization(uow.session, license_row.organization_id)
     currency = _currency(command.currency, license_row, organization.country)
     partner_id, is_reseller = _reseller(principal, license_row)
-    terms = await _terms(uow, catalog, currency, organization, partner_id)
+    terms = await _terms(uow, catalog, currency, organization, partner_id, is_reseller)
     spec = UpgradeLine(
         deployment=deployment,
         license_type=license_type,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from db.queries import sales_request as queries
 from db.queries.conversion import deployments
 from db.queries.numbers import next_number
-from db.queries.sales_request import LicenseSubject, QuoteSubject
-from db.rows import SalesRequestRow
+from db.rows import LicenseSubject, QuoteSubject, SalesRequestRow
 from gateway.actions import selfservice_messages
 from gateway.actions.unit import UnitOfWork
 from gateway.auth import policy

@@ -32,7 +32,7 @@ from gateway.cli.commands import (
     token_revoke,
     token_staff,
 )
-from gateway.cli.payments import dev_payment, payment_pk
+from gateway.cli.payments import dev_payment, payment_pk, payments_reconcile
 from gateway.cli.serving import (
     GRACEFUL_TIMEOUT,
     KEEP_ALIVE_TIMEOUT,
@@ -235,6 +235,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("action", choices=("complete", "fail"), help="how the payer's action ends")
     sub.add_argument("payment", type=payment_pk, help="the payment's id (or its number)")
     sub.add_argument("--url", help="the running gateway (CONEX_PUBLIC_URL)")
+
+    sub = command(
+        "payments",
+        _missing_subcommand,
+        "online payments: reconcile the abandoned ones with the processor (R-PAY-4)",
+    )
+    payment_commands = sub.add_subparsers(dest="payments_command", required=True)
+    sub = payment_commands.add_parser(
+        "reconcile",
+        help="ask the processor about payments in progress too long; settle or cancel them",
+        description="settle or cancel every payment in progress for longer than "
+        "CONEX_PAYMENT_ACTION_TIMEOUT_MINUTES (abandoned 3-D Secure, a crash)",
+    )
+    sub.add_argument(
+        "--older-than",
+        type=_positive,
+        metavar="MINUTES",
+        help="in progress for longer than this (CONEX_PAYMENT_ACTION_TIMEOUT_MINUTES)",
+    )
+    sub.set_defaults(handler=payments_reconcile)
 
     sub = command("export-schema", export_schema, "write the GraphQL schema (SDL) to a file")
     sub.add_argument(

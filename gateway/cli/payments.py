@@ -5,19 +5,38 @@ Secure with ``pm_card_authenticationRequired``, or PayPal's approval) is complet
 failed the way Stripe does it: by a webhook signed with the endpoint's secret, posted to the
 running gateway's ``/webhooks/payments`` (``CONEX_PUBLIC_URL``, or ``--url``). The gateway
 verifies it as it verifies Stripe's (R-PAY-3). Refused outside ``CONEX_ENV=dev``.
+
+``conex-gateway payments reconcile``: every payment in progress with no news for
+``CONEX_PAYMENT_ACTION_TIMEOUT_MINUTES`` (abandoned 3-D Secure, a crash before the
+processor's answer) is asked of the processor and settled, or canceled and failed, so that
+its quote is open again (R-PAY-4, ``gateway.actions.payment_reconcile``). Any environment;
+run it from cron or a timer every few minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 
+from db.engine import create_session_factory
 from db.queries.payment import payment_of_conn, quote_number
+from gateway.actions.payment_reconcile import Reconciled, reconcile_stale
+from gateway.actions.unit import UnitOfWork, unit_of_work
+from gateway.auth.principal import Principal
 from gateway.cli.base import CommandFailed, ConfigurationError, open_database
+from gateway.domain.enums import PrincipalKind
 from gateway.integrations.payment_webhooks import intent_object, signed_event
-from gateway.integrations.payments import to_minor_units, webhook_secret
+from gateway.integrations.payments import (
+    PaymentProcessor,
+    ProcessorUnavailable,
+    processor_for,
+    to_minor_units,
+    webhook_secret,
+)
 from gateway.schema.relay import decode_id_of
 from gateway.settings import Settings, load_settings
 
@@ -88,3 +107,45 @@ async def _event(settings: Settings, pk: int, *, complete: bool) -> tuple[bytes,
     )
     kind = "payment_intent.succeeded" if complete else "payment_intent.payment_failed"
     return signed_event(secret=secret, event_type=kind, intent=intent)
+
+
+RECONCILER = Principal(PrincipalKind.SYSTEM, name="payment reconciliation")
+
+
+def payments_reconcile(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    try:
+        processor = processor_for(settings)
+    except ProcessorUnavailable as exc:
+        raise ConfigurationError(str(exc)) from None
+    minutes = args.older_than or settings.payment_action_timeout_minutes
+    done = asyncio.run(_reconcile(settings, processor, dt.timedelta(minutes=minutes)))
+    for item in done:
+        print(f"payment {item.payment_id}: {item.outcome}")
+    print(f"{len(done)} payment(s) in progress for over {minutes} minutes")
+    if any(item.outcome == "unavailable" for item in done):
+        raise CommandFailed("the payment processor did not answer; run it again later")
+    return 0
+
+
+async def _reconcile(
+    settings: Settings, processor: PaymentProcessor, stale_after: dt.timedelta
+) -> list[Reconciled]:
+    engine = await open_database(settings)
+    sessions = create_session_factory(engine)
+
+    def units() -> AbstractAsyncContextManager[UnitOfWork]:
+        return unit_of_work(
+            session_factory=sessions,
+            principal=RECONCILER,
+            now=dt.datetime.now(dt.UTC),
+            web_url=settings.web_base_url,
+        )
+
+    try:
+        now = dt.datetime.now(dt.UTC)
+        return await reconcile_stale(
+            units=units, processor=processor, now=now, stale_after=stale_after
+        )
+    finally:
+        await engine.dispose()

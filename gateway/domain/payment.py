@@ -149,3 +149,27 @@ def check_not_paying(status: PaymentStatus | None, *, field: tuple[str, ...]) ->
             "A payment of this quote is in progress; wait until it succeeds or fails",
             field=field,
         )
+
+
+def late_success_refund_reason(
+    *,
+    status: QuoteStatus,
+    total: Decimal,
+    currency: Currency,
+    amount: Decimal,
+    paid_currency: Currency,
+    other_in_progress: bool,
+    number: str,
+) -> str | None:
+    """A payment the processor confirms after it was recorded FAILED (R-PAY-2, R-PRICE-5):
+    the money is taken, so it pays the quote if the quote is still payable by it — open and
+    unexpired (``status`` is the effective one), no other payment under way, the same total
+    in the same currency — and is refunded otherwise. None: it pays; else why it is refunded."""
+    if status is not QuoteStatus.OPEN:
+        return f"quote {number} is {status.value.lower()}"
+    if other_in_progress:
+        return f"another payment of quote {number} is in progress"
+    if (total, currency) != (amount, paid_currency):
+        now, paid = f"{total} {currency.value}", f"{amount} {paid_currency.value}"
+        return f"quote {number} now totals {now}, not {paid}"
+    return None

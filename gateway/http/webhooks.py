@@ -12,15 +12,18 @@ database failure answers 503: the processor sends it again later.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from db.sessions import DATABASE_UNAVAILABLE
-from gateway.actions.payment_settle import PROCESSOR, settle_event
-from gateway.actions.unit import unit_of_work
+from gateway.actions.payment_reconcile import refund_payment
+from gateway.actions.payment_settle import PROCESSOR, EventOutcome, settle_event
+from gateway.actions.unit import UnitOfWork, unit_of_work
 from gateway.integrations.payment_webhooks import WebhookRefused, verify
-from gateway.integrations.payments import webhook_secret
+from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, webhook_secret
 from gateway.services import services_of
 
 log = logging.getLogger("gateway.http.webhooks")
@@ -58,16 +61,41 @@ async def payment_webhook(request: Request) -> Response:
         return _refusal(400, "WEBHOOK_SIGNATURE_INVALID", f"Webhook refused: {exc}.")
     if event is None:
         return JSONResponse({"received": True, "outcome": "ignored"})
-    try:
-        async with unit_of_work(
+
+    def units() -> AbstractAsyncContextManager[UnitOfWork]:
+        return unit_of_work(
             session_factory=services.session_factory,
             principal=PROCESSOR,
             now=services.clock(),
             web_url=settings.web_base_url,
-        ) as unit:
+        )
+
+    try:
+        async with units() as unit:
             outcome = await settle_event(unit, event)
+        word = outcome.word
+        if word == "refund":
+            word = await _refund(services.payments, units, outcome)
     except DATABASE_UNAVAILABLE:
         log.warning("payment webhook %s: database unavailable", event.event_id, exc_info=True)
         return _refusal(503, "SERVICE_UNAVAILABLE", "Busy; send it again later.")
-    log.info("payment webhook %s (%s): %s", event.event_id, event.event_type, outcome)
-    return JSONResponse({"received": True, "outcome": outcome})
+    except ProcessorUnavailable:
+        log.warning("payment webhook %s: the refund did not go through", event.event_id)
+        return _refusal(503, "SERVICE_UNAVAILABLE", "Busy; send it again later.")
+    log.info("payment webhook %s (%s): %s", event.event_id, event.event_type, word)
+    return JSONResponse({"received": True, "outcome": word})
+
+
+async def _refund(
+    processor: PaymentProcessor | None,
+    units: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+    outcome: EventOutcome,
+) -> str:
+    """A payment confirmed after it failed, on a quote it can no longer pay: refunded through
+    the processor (``payment_reconcile.refund_payment``); without one, sent again later."""
+    assert outcome.payment_id is not None and outcome.reason is not None
+    if processor is None:
+        raise ProcessorUnavailable("no payment processor to refund with")
+    return await refund_payment(
+        units=units, processor=processor, payment_id=outcome.payment_id, reason=outcome.reason
+    )

@@ -82,6 +82,25 @@ class PaymentProcessor(Protocol):
         """Create and confirm the payment, or ``ProcessorUnavailable``."""
         ...
 
+    async def retrieve(self, processor_payment_id: str) -> PaymentResult:
+        """Where the processor's payment stands now, or ``ProcessorUnavailable``."""
+        ...
+
+    async def find(self, payment_id: int, quote_number: str) -> PaymentResult | None:
+        """The processor's payment made for our ``payment_id`` (its metadata), when the
+        answer to ``pay`` was never recorded; None if it has none. ``ProcessorUnavailable``."""
+        ...
+
+    async def cancel(self, processor_payment_id: str) -> PaymentResult:
+        """Cancel a payment the payer abandoned; where it stands after (SUCCEEDED if it
+        succeeded first, FAILED once canceled). ``ProcessorUnavailable``."""
+        ...
+
+    async def refund(self, processor_payment_id: str, *, idempotency_key: str) -> str:
+        """Refund a succeeded payment whole; the processor's refund id. The key makes a
+        repeated call refund once. ``ProcessorUnavailable``."""
+        ...
+
 
 # Digits after the decimal point of each currency in the processor's integer amounts.
 # Stripe counts DZD in 2 decimals (like EUR and USD), unlike its zero-decimal currencies.

@@ -15,6 +15,9 @@ any ``pm_…`` with method PAYPAL     REQUIRES_ACTION (the payer approves at Pay
 
 An action is completed, or failed, with ``conex-gateway dev-payment complete|fail PAYMENT``:
 it posts a webhook signed like Stripe's to the running gateway (``gateway/cli/payments.py``).
+An abandoned one is canceled by ``conex-gateway payments reconcile`` (``retrieve`` answers
+that an intent this process does not remember still waits for the payer; ``cancel`` and
+``refund`` always succeed).
 
 The Cloud card (``describe``/``charge``) keeps its older tokens ``tok_<brand>_<last4>``
 (``tok_visa_4242``, ``tok_mastercard_4444``, ``tok_amex_0005``; a card ending 0002
@@ -31,6 +34,7 @@ from gateway.domain.enums import Currency, PaymentMethod, PaymentStatus
 from gateway.integrations.payments import CardInfo, PaymentDeclined, PaymentRequest, PaymentResult
 
 DECLINED = "Your card was declined."
+CANCELED = "The payment was canceled."
 
 # token → (brand, last4, outcome, failure message)
 TEST_TOKENS: dict[str, tuple[str, str, PaymentStatus, str | None]] = {
@@ -57,7 +61,14 @@ def dev_intent_id(idempotency_key: str) -> str:
 
 
 class DevProcessor:
+    """Stateless but for what it answered in this process (``retrieve``, ``find``): an intent
+    it does not remember waits for the payer, as one completed only by ``dev-payment``."""
+
     name = "dev"
+
+    def __init__(self) -> None:
+        self._intents: dict[str, PaymentResult] = {}
+        self._by_payment: dict[int, str] = {}
 
     async def describe(self, token: str) -> CardInfo:
         known = TEST_TOKENS.get(token)
@@ -75,6 +86,36 @@ class DevProcessor:
             raise PaymentDeclined(f"The card was declined for {amount} {currency.value}")
 
     async def pay(self, request: PaymentRequest) -> PaymentResult:
+        result = self._answer(request)
+        if result.processor_payment_id is not None:
+            self._intents[result.processor_payment_id] = result
+            self._by_payment[request.payment_id] = result.processor_payment_id
+        return result
+
+    async def retrieve(self, processor_payment_id: str) -> PaymentResult:
+        known = self._intents.get(processor_payment_id)
+        if known is not None:
+            return known
+        return PaymentResult(PaymentStatus.REQUIRES_ACTION, processor_payment_id)
+
+    async def find(self, payment_id: int, quote_number: str) -> PaymentResult | None:
+        intent = self._by_payment.get(payment_id)
+        return await self.retrieve(intent) if intent is not None else None
+
+    async def cancel(self, processor_payment_id: str) -> PaymentResult:
+        known = await self.retrieve(processor_payment_id)
+        if known.status in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
+            return known
+        canceled = PaymentResult(
+            PaymentStatus.FAILED, processor_payment_id, known.card, failure_message=CANCELED
+        )
+        self._intents[processor_payment_id] = canceled
+        return canceled
+
+    async def refund(self, processor_payment_id: str, *, idempotency_key: str) -> str:
+        return "re_dev_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+    def _answer(self, request: PaymentRequest) -> PaymentResult:
         intent = dev_intent_id(request.idempotency_key)
         secret = f"{intent}_secret_" + hashlib.sha256(intent.encode()).hexdigest()[:24]
         if request.method is PaymentMethod.PAYPAL:

@@ -11,8 +11,11 @@ approval) hands the intent's client secret to the payer's client; the webhook
 Errors: a card error is a decline, with Stripe's message (Stripe's card-error messages may
 be shown to the payer); a refused PaymentMethod is a failed attempt; anything that says
 Stripe did not do its part (no connection, 5xx, bad key, rate limit) is
-``ProcessorUnavailable``. Log lines name the error's class, code and request id, never the
-token or Stripe's message (it may quote the token).
+``ProcessorUnavailable``. An abandoned payment is retrieved (or found by its metadata), then
+canceled (``cancellation_reason: abandoned``); one that succeeded after it had failed is
+refunded (a Refund of its intent, under an idempotency key of that intent). Log lines name
+the error's class, code and request id, never the token or Stripe's message (it may quote
+the token).
 """
 
 from __future__ import annotations
@@ -96,6 +99,55 @@ class StripeProcessor:
         except UNAVAILABLE as exc:
             raise _unavailable(exc) from None
         return result_of(intent)
+
+    async def retrieve(self, processor_payment_id: str) -> PaymentResult:
+        try:
+            intent = await self._client.v1.payment_intents.retrieve_async(
+                processor_payment_id, {"expand": ["payment_method"]}
+            )
+        except (*UNAVAILABLE, stripe.InvalidRequestError) as exc:
+            raise _unavailable(exc) from None
+        return result_of(intent)
+
+    async def find(self, payment_id: int, quote_number: str) -> PaymentResult | None:
+        """Stripe's search by our metadata (searchable within about a minute: far below the
+        action timeout). Only an intent of this payment and quote counts."""
+        query = f"metadata['conex_payment_id']:'{payment_id}'"
+        try:
+            found = await self._client.v1.payment_intents.search_async(
+                {"query": query, "expand": ["data.payment_method"]}
+            )
+        except (*UNAVAILABLE, stripe.InvalidRequestError) as exc:
+            raise _unavailable(exc) from None
+        for intent in found.data:
+            metadata: dict[str, str] = intent.to_dict().get("metadata") or {}
+            if metadata.get("conex_quote") == quote_number:
+                return result_of(intent)
+        return None
+
+    async def cancel(self, processor_payment_id: str) -> PaymentResult:
+        """``cancellation_reason: abandoned``; an intent that can no longer be canceled (it
+        succeeded, or was canceled already) answers where it stands."""
+        try:
+            intent = await self._client.v1.payment_intents.cancel_async(
+                processor_payment_id,
+                {"cancellation_reason": "abandoned", "expand": ["payment_method"]},
+            )
+        except stripe.InvalidRequestError:
+            return await self.retrieve(processor_payment_id)
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from None
+        return result_of(intent)
+
+    async def refund(self, processor_payment_id: str, *, idempotency_key: str) -> str:
+        try:
+            refund = await self._client.v1.refunds.create_async(
+                {"payment_intent": processor_payment_id},
+                {"idempotency_key": idempotency_key},
+            )
+        except (*UNAVAILABLE, stripe.InvalidRequestError) as exc:
+            raise _unavailable(exc) from None
+        return str(refund.id)
 
     async def describe(self, token: str) -> CardInfo:
         try:

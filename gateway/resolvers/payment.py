@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from gateway.actions import payment as actions
@@ -34,6 +35,7 @@ async def quote_pay(info: Info, input: QuotePayInput) -> p.QuotePayPayload:
             command=command,
             processor=services.payments,
             return_url=f"{services.settings.web_base_url}/payments/return",
+            stale_after=dt.timedelta(minutes=services.settings.payment_action_timeout_minutes),
         )
         refusals = [result.refusal] if result.refusal is not None else []
         return {

@@ -33,6 +33,10 @@ class Payment(Node):
     failure_message: str | None = strawberry.field(
         description="Why it failed, in the processor's words for the payer (R-PAY-2)."
     )
+    refunded_at: dt.datetime | None = strawberry.field(
+        description="When it was refunded whole: it succeeded after it had been recorded "
+        "failed, on a quote it could no longer pay (R-PRICE-5, R-PAY-2)."
+    )
 
     @classmethod
     def from_row(cls, typed: PaymentRow) -> Payment:
@@ -45,6 +49,7 @@ class Payment(Node):
             card_brand=typed.card_brand,
             card_last4=typed.card_last4,
             failure_message=typed.failure_message,
+            refunded_at=typed.refunded_at,
         )
 
     @strawberry.field(description="Exactly the quote's total, in its currency (R-PAY-1).")

@@ -27,7 +27,17 @@ from db.models import (
     SalesRequest,
     TaxId,
 )
-from db.queries import account, audit, auth, lists, order, partner, quote, sales_request
+from db.queries import (
+    account,
+    audit,
+    auth,
+    conversion,
+    lists,
+    order,
+    partner,
+    quote,
+    sales_request,
+)
 from db.queries import license as license_queries
 from db.queries import payment as payment_queries
 from db.queries.api_token import PUBLIC_TOKEN_COLUMNS
@@ -39,7 +49,9 @@ from db.rows import (
     ApiTokenRow,
     AuditEventRow,
     BillingAddressRow,
+    EvaluationRow,
     LicenseRow,
+    LicenseSubject,
     OrderRow,
     OrganizationRow,
     PartnerRow,
@@ -48,7 +60,9 @@ from db.rows import (
     QuoteLineInQuote,
     QuoteLineRow,
     QuoteRow,
+    QuoteSubject,
     RefreshTokenRow,
+    Requester,
     SalesRequestRow,
     TaxIdRow,
 )
@@ -136,6 +150,11 @@ STATEMENTS: list[tuple[str, AnySelect, type[Any], tuple[str, ...]]] = [
         SalesRequestRow,
         (),
     ),
+    # Partial reads: a row class of some of a table's columns (R-EVAL-5, R-REQ-1).
+    ("evaluation to convert", conversion.EVALUATION, EvaluationRow, ()),
+    ("license a request is about", sales_request.LICENSE_SUBJECT, LicenseSubject, ()),
+    ("quote a request is about", sales_request.QUOTE_SUBJECT, QuoteSubject, ()),
+    ("requester", sales_request.REQUESTER, Requester, ()),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.models import License, QuoteLine
+from db.models import License, Order, Payment, QuoteLine
 from gateway.domain.dates import add_months
 from gateway.domain.enums import Deployment, LicenseType
 from gateway.schema.relay import decode_id_of
@@ -280,3 +280,27 @@ async def test_r_eval_5_the_quote_line_names_the_evaluation(client: Any, world: 
     )
     (line,) = data["node"]["lines"]
     assert line["convertsEvaluation"] == {"sen": (await one(world.engine, License, eval_id)).sen}
+
+
+async def test_r_eval_5_an_online_payment_for_a_converted_evaluation_is_refunded(
+    client: Any, world: World
+) -> None:
+    """The processor charged the second quote's payment, but its evaluation was converted by
+    the first: refused when the order would be issued, refunded, the quote open again."""
+    eval_id = await evaluation(world)
+    first = await created_quote(client, world, converting_line(world, eval_id))
+    second = await created_quote(client, world, converting_line(world, eval_id, tier="EXPRESS"))
+    ok(await pay(client, world, first), "quoteRecordPayment")
+    variables = {
+        "input": {"quoteId": second["id"], "expectedVersion": 1, "paymentToken": "pm_card_visa"}
+    }
+    refused = await send(client, "PayQuote", variables, world.alice_token)
+    assert user_errors(refused, "quotePay") == [(["input", "quoteId"], "NOT_CONVERTIBLE")]
+    assert "refunded in full" in refused["data"]["quotePay"]["payment"]["failureMessage"]
+    assert refused["data"]["quotePay"]["quote"]["status"] == "OPEN"
+    (payment,) = await rows(world.engine, Payment)
+    assert payment.status == "FAILED" and payment.refund_id is not None
+    assert payment.order_id is None
+    assert len(await rows(world.engine, Order)) == 1
+    (event,) = await audit_events(world.engine, "paymentRefund")
+    assert "converted already" in changes(event)["reason"][1]

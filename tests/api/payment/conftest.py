@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from tests.api.payment.stripe_fake import FakeStripe, fake_stripe, stripe_settings
 from tests.helpers import AppClient, ClientWith
 
 
@@ -23,6 +24,25 @@ def client_with(engine: AsyncEngine, settings: Settings) -> ClientWith:
         transport = httpx.ASGITransport(app=app)
         async with AppClient(transport=transport, base_url="http://testserver") as client:
             client.app = app
+            yield client
+
+    return make
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeStripe]:
+    """Stripe's stand-in on loopback (``stripe_fake``)."""
+    with fake_stripe() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe_client(client_with: ClientWith, fake: FakeStripe) -> Any:
+    """``async with stripe_client() as client``: an app paying through the fake."""
+
+    @asynccontextmanager
+    async def make(**changes: Any) -> AsyncIterator[AppClient]:
+        async with client_with(**stripe_settings(fake.url), **changes) as client:
             yield client
 
     return make

@@ -9,11 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Payment
 from gateway.domain.enums import Currency
 from gateway.integrations.payment_webhooks import intent_object, signed_event
 from gateway.integrations.payments import to_minor_units
+from gateway.settings import Settings
 from tests.api.client import Answer, send
 from tests.api.world import World, gid, rows, today
 
@@ -61,6 +65,7 @@ query RecentPayments($after: String) {
 """
 
 FIELD = "quotePay"
+TIMEOUT = dt.timedelta(minutes=30)  # CONEX_PAYMENT_ACTION_TIMEOUT_MINUTES' default
 
 
 async def post(
@@ -166,3 +171,17 @@ async def send_webhook(client: Any, body: bytes, headers: dict[str, str]) -> htt
         "/webhooks/payments", content=body, headers=headers
     )
     return response
+
+
+async def age(engine: AsyncEngine, payment_id: int, by: dt.timedelta = TIMEOUT) -> None:
+    """The payment has had no news for ``by`` (and a minute)."""
+    then = dt.datetime.now(dt.UTC) - by - dt.timedelta(minutes=1)
+    async with engine.begin() as conn:
+        await conn.execute(update(Payment).where(Payment.id == payment_id).values(updated_at=then))
+
+
+def cli_environment(monkeypatch: pytest.MonkeyPatch, settings: Settings, **extra: str) -> None:
+    monkeypatch.setenv("CONEX_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CONEX_SECRET_KEY", settings.secret_key or "")
+    for name, value in extra.items():
+        monkeypatch.setenv(f"CONEX_{name.upper()}", value)

@@ -144,6 +144,18 @@ class RacingProcessor:
     async def charge(self, token: str, amount: Any, currency: Any) -> None:
         return None
 
+    async def retrieve(self, processor_payment_id: str) -> PaymentResult:
+        return PaymentResult(PaymentStatus.SUCCEEDED, processor_payment_id)
+
+    async def find(self, payment_id: int, quote_number: str) -> PaymentResult | None:
+        return None
+
+    async def cancel(self, processor_payment_id: str) -> PaymentResult:
+        return await self.retrieve(processor_payment_id)
+
+    async def refund(self, processor_payment_id: str, *, idempotency_key: str) -> str:
+        return f"re_race_{processor_payment_id}"
+
     async def pay(self, request: PaymentRequest) -> PaymentResult:
         intent_id = f"pi_race_{request.payment_id}"
         body, header = signed_event(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +16,7 @@ from gateway.integrations.payments import CardInfo, PaymentDeclined, ProcessorUn
 from gateway.integrations.payments_stripe import StripeProcessor
 from gateway.settings import Settings
 from tests.api.client import ok, user_errors
-from tests.api.payment.stripe_fake import SECRET_KEY, FakeStripe, fake_stripe
+from tests.api.payment.stripe_fake import WEBHOOK_SECRET, FakeStripe, stripe_settings
 from tests.api.payment.support import (
     FIELD,
     line,
@@ -29,33 +27,7 @@ from tests.api.payment.support import (
     webhook,
 )
 from tests.api.world import World, dump, rows
-from tests.helpers import AppClient, ClientWith
-
-WEBHOOK_SECRET = "whsec_test_conex_fake"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeStripe]:
-    with fake_stripe() as server:
-        yield server
-
-
-def stripe_settings(api_base: str) -> dict[str, Any]:
-    return dict(
-        stripe_secret_key=SECRET_KEY,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_base=api_base,
-    )
-
-
-@pytest.fixture
-def stripe_client(client_with: ClientWith, fake: FakeStripe) -> Any:
-    @asynccontextmanager
-    async def make() -> AsyncIterator[AppClient]:
-        async with client_with(**stripe_settings(fake.url)) as client:
-            yield client
-
-    return make
+from tests.helpers import ClientWith
 
 
 def closed_port() -> int:

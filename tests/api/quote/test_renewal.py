@@ -256,15 +256,20 @@ async def test_r_price_2_academic_renewal_stacks_with_promotion(client: Any, wor
     assert line.total == D("1785.60")
 
 
-async def test_r_quote_5_renewal_of_a_resold_license_records_its_partner(
+async def test_r_quote_5_r_price_6_customer_renewal_of_a_resold_license_records_its_partner(
     client: Any, world: World
 ) -> None:
+    """R-PRICE-6: the partner's discount applies to the quotes that partner creates; the
+    customer's own renewal records the partner (R-QUOTE-5) but is priced without it."""
     await set_partner_discount(world.engine, world.partner, "5")
     _, sen = await server_license(world, today() + dt.timedelta(days=30), partner_id=world.partner)
     ok(await renew(client, None, sen), "renewalQuoteRequest")
     (quote,) = await rows(world.engine, Quote)
     assert quote.partner_id == world.partner and quote.is_reseller is False
-    assert quote.total == D("1824.00")  # R-PRICE-3: 2400 − 20% − 5%
+    assert quote.total == D("1920.00")  # 2400 − 20%; no partner discount (R-PRICE-6)
+    assert quote.partner_discount_percent == D("0")
+    (line,) = await rows(world.engine, QuoteLine, QuoteLine.quote_id == quote.id)
+    assert "PARTNER" not in [d["kind"] for d in line.discounts]
     read = world.partner_tokens[PartnerScope.QUOTES_READ.value]
     node = await send(client, "QuoteDetail", {"id": gid("Quote", quote.id)}, read)
     assert node["data"]["node"]["partner"]["id"] == gid("Partner", world.partner)
@@ -278,6 +283,17 @@ async def test_r_quote_5_partner_requesting_with_quotes_write_is_the_reseller(
     assert ok(body, "renewalQuoteRequest")["quote"] is not None
     (quote,) = await rows(world.engine, Quote)
     assert quote.partner_id == world.partner and quote.is_reseller is True
+
+
+async def test_r_price_6_the_partners_own_renewal_quote_gets_its_discount(
+    client: Any, world: World
+) -> None:
+    await set_partner_discount(world.engine, world.partner, "5")
+    _, sen = await server_license(world, today() + dt.timedelta(days=30), partner_id=world.partner)
+    ok(await renew(client, world.partner_tokens["ALL"], sen), "renewalQuoteRequest")
+    (quote,) = await rows(world.engine, Quote)
+    assert quote.is_reseller is True and quote.partner_discount_percent == D("5")
+    assert quote.total == D("1824.00")  # R-PRICE-3/6: 2400 − 20% − 5%
 
 
 async def test_r_cur_2_dzd_renewal_only_for_an_algerian_licensee(client: Any, world: World) -> None:
