@@ -303,7 +303,9 @@ class LiveView(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=dt.timedelta(seconds=settings.ws_init_timeout),
             max_subscriptions_per_connection=None,  # ours, with a code (LiveHandler)
-            allowed_origins=[o for o in origins if o],
+            # Origins only: CONEX_WEB_URL and CONEX_PUBLIC_URL may carry a path, which
+            # Strawberry refuses (the gateway would not start).
+            allowed_origins=sorted({o for o in map(_origin, origins) if o}),
         )
         #: Open subscriptions per principal in this worker.
         self.subscribed: collections.Counter[str] = collections.Counter()
