@@ -1,7 +1,8 @@
 """The Starlette application: /graphql, /graphiql/ (its assets), /staff/session (staff sign-in
 for GraphiQL), /documents (PDFs), /webhooks/payments (the payment processor's), /healthz, /readyz
 (the database and, when configured, Redis); its lifespan runs the outbox deliverer when mail is
-delivered inline (``CONEX_MAIL_DELIVERY``)."""
+delivered inline (``CONEX_MAIL_DELIVERY``), and the partner webhook deliverer likewise
+(``CONEX_WEBHOOK_DELIVERY``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from gateway.http.staff_session import staff_session_route
 from gateway.http.webhooks import payment_webhook
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
+from gateway.integrations.webhooks import inline_webhook_delivery
 from gateway.live.broker import live_updates
 from gateway.loaders import CatalogCache
 from gateway.observability.wiring import observe_app
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         tune_gc()  # in each Uvicorn worker, once the app is built
         async with (
             inline_delivery(services.engine, settings),  # CONEX_MAIL_DELIVERY=inline
+            inline_webhook_delivery(services.engine, settings),  # CONEX_WEBHOOK_DELIVERY
             live_updates(services.engine, services.changes),
         ):
             yield

@@ -27,6 +27,8 @@ for _enum in (
     enums.EditBlockedReason,
     enums.SalesRequestKind,
     enums.SalesRequestStatus,
+    enums.WebhookEvent,
+    enums.WebhookDeliveryStatus,
     ErrorCode,
 ):
     strawberry.enum(_enum)
