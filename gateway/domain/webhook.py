@@ -122,17 +122,20 @@ def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address
         return None
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """R-LIVE-2 (prod): a global unicast address. Refused: private, loopback, link-local,
     multicast, reserved, unspecified, shared (100.64/10) and documentation ranges, on IPv4 and
     IPv6; an IPv4-mapped or IPv4-translated IPv6 address (``::ffff:10.0.0.1``) is judged by
     its IPv4 address, 6to4 and Teredo by the IPv4 they embed."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if address.teredo is not None:
-            embedded = address.teredo[1]
-        if embedded is None and address in ipaddress.ip_network("64:ff9b::/96"):
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if address.ipv4_mapped is not None:  # the IPv4 address itself, on a dual stack
+            return is_public_address(address.ipv4_mapped)
+        if address in _NAT64:  # translated to the IPv4 address it embeds
+            return is_public_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        embedded = address.sixtofour or (address.teredo[1] if address.teredo else None)
         if embedded is not None and not is_public_address(embedded):
             return False
     return not (
