@@ -101,7 +101,7 @@ async def enqueue_deliveries(*, session: AsyncSession, changes: Sequence[ChangeE
             ).where(
                 WebhookEndpoint.partner_id == reseller,
                 WebhookEndpoint.disabled_at.is_(None),
-                WebhookEndpoint.events.like(f"%,{event.value},%"),
+                WebhookEndpoint.events.contains(f",{event.value},", autoescape=True),
             )
         )
     if not selects:
