@@ -1,9 +1,10 @@
 """The Starlette application: /graphql (HTTP; subscriptions over WebSocket), /graphiql/ (its
 assets), /staff/session (staff sign-in for GraphiQL), /documents (PDFs), /webhooks/payments
 (the payment processor's), /healthz, /readyz (the database and, when configured, Redis); its
-lifespan runs the outbox deliverer when mail is delivered inline (``CONEX_MAIL_DELIVERY``) and
-feeds committed changes to the live listeners (through Redis pub/sub when ``CONEX_REDIS_URL``
-is set, gateway/live/redis_fanout.py)."""
+lifespan runs the outbox deliverer when mail is delivered inline (``CONEX_MAIL_DELIVERY``), the
+partner webhook deliverer likewise (``CONEX_WEBHOOK_DELIVERY``), and feeds committed changes
+to the live listeners (through Redis pub/sub when ``CONEX_REDIS_URL`` is set,
+gateway/live/redis_fanout.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from gateway.http.webhooks import payment_webhook
 from gateway.http.websocket import LiveView
 from gateway.integrations.mail import inline_delivery
 from gateway.integrations.payments import PaymentProcessor, ProcessorUnavailable, processor_for
+from gateway.integrations.webhooks import inline_webhook_delivery
 from gateway.live.broker import live_updates
 from gateway.live.redis_fanout import channel_name, redis_fanout
 from gateway.loaders import CatalogCache
@@ -184,6 +186,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         tune_gc()  # in each Uvicorn worker, once the app is built
         async with (
             inline_delivery(services.engine, settings),  # CONEX_MAIL_DELIVERY=inline
+            inline_webhook_delivery(services.engine, settings),  # CONEX_WEBHOOK_DELIVERY
             _live_updates(services),
         ):
             yield

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Who sends the outbox: `serve` itself (inline) or `send-mail --watch` (worker); unset:
     # inline in dev, worker in prod (gateway/integrations/mail.py).
     mail_delivery: Literal["inline", "worker"] | None = None
+    # Who sends partner webhooks: `serve` itself (inline) or `webhooks --watch` (worker);
+    # unset: inline in dev, worker in prod (gateway/integrations/webhooks.py).
+    webhook_delivery: Literal["inline", "worker"] | None = None
     # The API's own links (signed /documents links); `serve` defaults it to where it listens.
     public_url: str = "http://127.0.0.1:8000"
     # The web UI: base of the reset-password and invitation links in mail (CONEX_PUBLIC_URL
@@ -220,6 +223,10 @@ class Settings(BaseSettings):
     @property
     def effective_mail_delivery(self) -> str:
         return self.mail_delivery or ("worker" if self.env == "prod" else "inline")
+
+    @property
+    def effective_webhook_delivery(self) -> str:
+        return self.webhook_delivery or ("worker" if self.env == "prod" else "inline")
 
     @property
     def effective_log_format(self) -> str:

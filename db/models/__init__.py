@@ -13,6 +13,7 @@ from db.models.payment import Payment
 from db.models.quote import Quote, QuoteLine
 from db.models.sales_request import SalesRequest
 from db.models.staff_session import StaffSession
+from db.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Account",
@@ -38,5 +39,7 @@ __all__ = [
     "SalesRequest",
     "StaffSession",
     "TaxId",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "order_licenses",
 ]

@@ -15,25 +15,27 @@ from db.queries.changes import ChangeEventRow, written
 from gateway.domain.enums import ChangeEntity
 
 
-async def insert_audit_events(*, session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
+async def insert_audit_events(
+    *, session: AsyncSession, events: Sequence[dict[str, Any]]
+) -> list[ChangeEventRow]:
     """One statement for every event of the unit of work. Events that are changes to a quote,
     license or order (``change`` set) are noted for announcement after the commit, with the
-    ids the INSERT returns (db.queries.changes)."""
+    ids the INSERT returns (db.queries.changes), and returned (partner webhooks queue their
+    deliveries from them in the same transaction)."""
     if not events:
-        return
+        return []
     if not any(e.get("change") for e in events):
         await session.execute(insert(AuditEvent), list(events))
-        return
+        return []
     statement = insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True)
     ids = (await session.execute(statement, list(events))).scalars().all()
-    written(
-        session,
-        [
-            ChangeEventRow(pk, e["at"], ChangeEntity(e["entity_type"]), e["entity_id"], e["change"])
-            for pk, e in zip(ids, events, strict=True)
-            if e.get("change")
-        ],
-    )
+    changes = [
+        ChangeEventRow(pk, e["at"], ChangeEntity(e["entity_type"]), e["entity_id"], e["change"])
+        for pk, e in zip(ids, events, strict=True)
+        if e.get("change")
+    ]
+    written(session, changes)
+    return changes
 
 
 def audit_event_by_id_statement(*, visible: ColumnElement[bool]) -> Select[Any]:

@@ -28,6 +28,7 @@ from db.rows.partner import ApiTokenRow, PartnerRow
 from db.rows.payment import PaymentRow
 from db.rows.quote import QuoteLineInQuote, QuoteLineRow, QuoteRow
 from db.rows.sales_request import LicenseSubject, QuoteSubject, Requester, SalesRequestRow
+from db.rows.webhook import WebhookDeliveryRow, WebhookEndpointRow
 
 
 class Identified(Protocol):
@@ -59,4 +60,6 @@ __all__ = [
     "Requester",
     "SalesRequestRow",
     "TaxIdRow",
+    "WebhookDeliveryRow",
+    "WebhookEndpointRow",
 ]

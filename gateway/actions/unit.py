@@ -18,6 +18,7 @@ from typing import Any
 
 from db.queries.audit import insert_audit_events
 from db.queries.outbox import insert_outgoing_mails
+from db.queries.webhook import enqueue_deliveries
 from db.sessions import Session, SessionFactory
 from gateway.actions.messages import Message
 from gateway.auth.principal import Principal
@@ -98,7 +99,9 @@ class UnitOfWork:
         self.mail(to=to, subject=message.subject, body=message.body, template=message.template)
 
     async def flush_records(self) -> None:
-        await insert_audit_events(session=self.session, events=self.events)
+        changes = await insert_audit_events(session=self.session, events=self.events)
+        if changes:  # R-LIVE-2: the partner webhook deliveries of these changes, if any
+            await enqueue_deliveries(session=self.session, changes=changes)
         await insert_outgoing_mails(session=self.session, mails=self.mails)
 
 

@@ -8,7 +8,7 @@ named below sees nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from db.models import (
     Account,
@@ -19,6 +19,8 @@ from db.models import (
     Payment,
     Quote,
     SalesRequest,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from gateway.auth.principal import Principal
 from gateway.domain.enums import PartnerScope as Scope
@@ -316,3 +318,27 @@ def billing_address_writable(p: Principal) -> ColumnElement[bool]:
         case PrincipalKind.CUSTOMER if p.account_id is not None:
             return _contact_of(License, p.account_id)
     return false()
+
+
+def webhook_endpoint_visible(p: Principal) -> ColumnElement[bool]:
+    """R-LIVE-2: a partner sees its own endpoints with webhooks:write; staff all."""
+    match p.kind:
+        case PrincipalKind.STAFF:
+            return true()
+        case PrincipalKind.PARTNER if p.has_scope(Scope.WEBHOOKS_WRITE):
+            return WebhookEndpoint.partner_id == p.partner_id
+    return false()
+
+
+def webhook_delivery_visible(p: Principal) -> ColumnElement[bool]:
+    """The delivery log of the endpoints the caller sees."""
+    if p.is_staff:
+        return true()
+    endpoints = select(WebhookEndpoint.id).where(webhook_endpoint_visible(p))
+    return WebhookDelivery.endpoint_id.in_(endpoints.scalar_subquery())
+
+
+def may_manage_webhooks(p: Principal) -> bool:
+    """R-LIVE-2: a partner with webhooks:write creates and deletes its endpoints (staff only
+    read them: an endpoint is the partner's receiver, registered by the partner)."""
+    return p.is_partner and p.partner_id is not None and p.has_scope(Scope.WEBHOOKS_WRITE)

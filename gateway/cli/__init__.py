@@ -40,6 +40,7 @@ from gateway.cli.serving import (
     trusted_proxies,
     whole_seconds,
 )
+from gateway.cli.webhooks import webhooks
 from gateway.settings import SettingsError
 
 __all__ = ["CommandFailed", "ConfigurationError", "build_parser", "main"]
@@ -203,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("send-mail", send_mail, "deliver the queued outgoing mail (SMTP or .eml files)")
     sub.add_argument(
         "--watch", action="store_true", help="the mail worker: keep delivering until SIGTERM"
+    )
+    sub.add_argument(
+        "--interval", type=_seconds, default=2.0, help="seconds between looks with --watch (2)"
+    )
+
+    sub = command("webhooks", webhooks, "deliver the partner webhooks that are due (R-LIVE-2)")
+    sub.add_argument(
+        "--watch", action="store_true", help="the webhook worker: keep delivering until SIGTERM"
     )
     sub.add_argument(
         "--interval", type=_seconds, default=2.0, help="seconds between looks with --watch (2)"

@@ -110,6 +110,7 @@ class PartnerScope(StrEnum):
     LICENSES_READ = "LICENSES_READ"
     LICENSES_WRITE = "LICENSES_WRITE"
     CUSTOMERS_READ = "CUSTOMERS_READ"
+    WEBHOOKS_WRITE = "WEBHOOKS_WRITE"  # webhooks:write (R-LIVE-2)
 
 
 class DiscountKind(StrEnum):
@@ -193,3 +194,12 @@ class WebhookEvent(StrEnum):
     ORDER_CREATED = "ORDER_CREATED"
     LICENSE_ISSUED = "LICENSE_ISSUED"
     LICENSE_UPDATED = "LICENSE_UPDATED"
+
+
+class WebhookDeliveryStatus(StrEnum):
+    """R-LIVE-2: a delivery of one event to one endpoint."""
+
+    PENDING = "PENDING"  # not delivered yet: the next try is due or scheduled
+    DELIVERED = "DELIVERED"  # a 2xx answer
+    FAILED = "FAILED"  # given up: 24 hours of failures, or its endpoint was disabled
+    SKIPPED = "SKIPPED"  # the partner may no longer read the object: nothing was sent

@@ -36,6 +36,10 @@ class ErrorCode(StrEnum):
     NOT_CONVERTIBLE = "NOT_CONVERTIBLE"  # R-EVAL-5
     CUSTOMIZATION_NOT_ELIGIBLE = "CUSTOMIZATION_NOT_ELIGIBLE"  # R-REQ-2
     NOT_OPEN = "NOT_OPEN"  # R-REQ-1: a sales request already resolved or declined
+    HTTPS_REQUIRED = "HTTPS_REQUIRED"  # R-LIVE-2: a webhook endpoint in prod
+    ADDRESS_NOT_ALLOWED = "ADDRESS_NOT_ALLOWED"  # R-LIVE-2: private, loopback, link-local…
+    TOO_MANY_ENDPOINTS = "TOO_MANY_ENDPOINTS"  # R-LIVE-2
+    SCOPE_REQUIRED = "SCOPE_REQUIRED"  # R-LIVE-2: an event on what the token may not read
 
 
 class DomainError(Exception):

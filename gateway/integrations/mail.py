@@ -31,7 +31,7 @@ import logging
 import re
 import smtplib
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -276,10 +276,22 @@ class OutboxDeliverer:
     a back-off; a failing SMTP server fails the messages, which retry on their own back-off.
     """
 
-    def __init__(self, engine: Engine, settings: Settings, *, poll: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        poll: float = POLL_SECONDS,
+        batch: Callable[[], Awaitable[tuple[int, int]]] | None = None,
+        name: str = "outbox",
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.poll = poll
+        # One batch: (claimed, delivered); the mail outbox's unless given (partner webhooks
+        # run the same loop, gateway.integrations.webhooks).
+        self._batch = batch or (lambda: deliver_batch(engine, settings))
+        self.name = name
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -297,14 +309,14 @@ class OutboxDeliverer:
             self._wake.clear()
             try:
                 while not self._stopping.is_set():
-                    claimed, _ = await deliver_batch(self.engine, self.settings)
+                    claimed, _ = await self._batch()
                     if claimed < BATCH_SIZE:
                         break
                 delay = self.poll
             except Exception as error:  # the loop outlives a database blip: logged, retried
                 delay = min(max(delay, 1.0) * 2, MAX_LOOP_BACKOFF)
                 log.warning(
-                    "outbox delivery failed, retrying in %.0f s: %s", delay, _describe(error)
+                    "%s delivery failed, retrying in %.0f s: %s", self.name, delay, _describe(error)
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
@@ -316,7 +328,9 @@ class OutboxDeliverer:
         self.stop_soon()
         done, _ = await asyncio.wait({task}, timeout=grace)
         if not done:
-            log.warning("outbox: the batch under way was abandoned at shutdown; sent again later")
+            log.warning(
+                "%s: the batch under way was abandoned at shutdown; sent again later", self.name
+            )
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -22,6 +22,7 @@ from gateway.loaders.partner import PartnerLoaders
 from gateway.loaders.payment import PaymentLoaders
 from gateway.loaders.quote import QuoteLoaders
 from gateway.loaders.sales_request import SalesRequestLoaders
+from gateway.loaders.webhook import WebhookLoaders
 
 __all__ = ["Catalog", "CatalogCache", "CatalogLoader", "Loaders", "SqlLoader"]
 
@@ -40,6 +41,7 @@ class Loaders(
     CatalogLoaders,
     SalesRequestLoaders,
     PaymentLoaders,
+    WebhookLoaders,
 ):
     """Every loader one request may use; each memoises its keys for the request only.
 

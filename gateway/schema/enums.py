@@ -28,6 +28,8 @@ for _enum in (
     enums.SalesRequestKind,
     enums.SalesRequestStatus,
     enums.ChangeKind,
+    enums.WebhookEvent,
+    enums.WebhookDeliveryStatus,
     ErrorCode,
 ):
     strawberry.enum(_enum)

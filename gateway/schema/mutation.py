@@ -14,6 +14,7 @@ from gateway.resolvers import (
     payment,
     quote,
     sales_request,
+    webhook,
 )
 
 
@@ -49,6 +50,8 @@ class Mutation:
     sales_request_create = strawberry.mutation(resolver=sales_request.sales_request_create)
     sales_request_resolve = strawberry.mutation(resolver=sales_request.sales_request_resolve)
     partner_update = strawberry.mutation(resolver=partner.partner_update)
+    webhook_endpoint_create = strawberry.mutation(resolver=webhook.webhook_endpoint_create)
+    webhook_endpoint_delete = strawberry.mutation(resolver=webhook.webhook_endpoint_delete)
     cloud_subscription_update_billing_address = strawberry.mutation(
         resolver=license.cloud_subscription_update_billing_address
     )

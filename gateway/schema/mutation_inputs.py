@@ -16,6 +16,7 @@ from gateway.domain.enums import (
     SalesRequestStatus,
     TaxIdKind,
     Tier,
+    WebhookEvent,
 )
 
 
@@ -185,6 +186,16 @@ class PartnerTokenCreateInput:
     scopes: list[PartnerScope]
     expires_in_days: int | None = None
     name: str | None = None
+
+
+@strawberry.input
+class WebhookEndpointCreateInput:
+    url: str
+    events: list[WebhookEvent]
+    alert_email: str | None = strawberry.field(
+        default=None,
+        description="Who is mailed when the endpoint is disabled after 24 hours of failures.",
+    )
 
 
 @strawberry.input

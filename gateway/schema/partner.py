@@ -23,9 +23,11 @@ from gateway.schema.relay import Connection, Node, connection, encode_id
 if TYPE_CHECKING:
     from gateway.schema.license import License
     from gateway.schema.quote import Quote
+    from gateway.schema.webhook import WebhookEndpoint
 
 LicenseRef = Annotated["License", strawberry.lazy("gateway.schema.license")]
 QuoteRef = Annotated["Quote", strawberry.lazy("gateway.schema.quote")]
+WebhookEndpointRef = Annotated["WebhookEndpoint", strawberry.lazy("gateway.schema.webhook")]
 
 
 @strawberry.type(description="A licensee: library, university, faculty…")
@@ -104,6 +106,16 @@ class Partner(Node):
 
         key = filter.to_key() if filter else NO_QUOTE_FILTER
         return await paged(info, QUOTES_OF_PARTNER, self.pk, page, key, Quote.from_row)
+
+    @strawberry.field(
+        description="Its webhook endpoints (R-LIVE-2): for the partner itself with "
+        "webhooks:write, and staff."
+    )
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointRef]:
+        from gateway.schema.webhook import WebhookEndpoint
+
+        rows = await info.context.loaders.webhook_endpoints.load(self.pk)
+        return [WebhookEndpoint.from_row(row) for row in rows]
 
     @connection(description="Organizations it resells to that the caller may see.")
     async def customers(self, info: Info, page: PageRequest) -> Connection[Organization]:

@@ -14,6 +14,7 @@ from gateway.schema.partner import Partner, PartnerTokenInfo
 from gateway.schema.payment import Payment
 from gateway.schema.quote import Quote
 from gateway.schema.sales_request import SalesRequest
+from gateway.schema.webhook import WebhookEndpoint
 
 
 @strawberry.type
@@ -112,3 +113,17 @@ class QuotePayPayload(Payload):
     payment: Payment | None = None
     order: Order | None = None
     quote: Quote | None = None
+
+
+@strawberry.type
+class WebhookEndpointCreatePayload(Payload):
+    endpoint: WebhookEndpoint | None = None
+    signing_secret: str | None = strawberry.field(
+        default=None,
+        description="The endpoint's Standard Webhooks secret (whsec_…): shown once, never again.",
+    )
+
+
+@strawberry.type
+class WebhookEndpointDeletePayload(Payload):
+    deleted_endpoint_id: strawberry.ID | None = None

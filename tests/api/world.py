@@ -81,6 +81,7 @@ P_ORDERS_READ = PARTNER[PartnerScope.ORDERS_READ]
 P_LICENSES_READ = PARTNER[PartnerScope.LICENSES_READ]
 P_LICENSES_WRITE = PARTNER[PartnerScope.LICENSES_WRITE]
 P_CUSTOMERS_READ = PARTNER[PartnerScope.CUSTOMERS_READ]
+P_WEBHOOKS_WRITE = PARTNER[PartnerScope.WEBHOOKS_WRITE]
 #: Every principal of the shared objects (``world.tokens``), in the order the matrix lists them.
 PRINCIPALS = (ANONYMOUS, ALICE, BOB, CAROL, *PARTNER.values(), P_REVOKED, P_EXPIRED, STAFF)
 EMAILS = {ALICE: "alice@example.com", BOB: "bob@example.com", CAROL: "carol@example.com"}

@@ -67,6 +67,7 @@ from tests.api.world import (
     P_QUOTES_READ,
     P_QUOTES_WRITE,
     P_REVOKED,
+    P_WEBHOOKS_WRITE,
     PARTNER,
     PRINCIPALS,
     STAFF,
@@ -295,6 +296,7 @@ MATRIX: dict[str, dict[str, Outcome]] = {
             P_LICENSES_READ: sees("Atlas"),
             P_LICENSES_WRITE: sees("Atlas"),
             P_CUSTOMERS_READ: sees("Atlas", "ORG"),  # its licenses need licenses:read
+            P_WEBHOOKS_WRITE: sees("Atlas"),
             STAFF: NOTHING,
         }
     ),
@@ -459,6 +461,7 @@ assert set(PRINCIPALS) == {
     P_LICENSES_READ,
     P_LICENSES_WRITE,
     P_CUSTOMERS_READ,
+    P_WEBHOOKS_WRITE,  # R-LIVE-2: webhooks:write alone reads nothing
     P_REVOKED,
     P_EXPIRED,
     STAFF,

@@ -177,6 +177,7 @@ async def test_partner_scopes_limit_what_it_sees(client: httpx.AsyncClient, worl
         "LICENSES_READ": (True, False, 0, 0),
         "LICENSES_WRITE": (False, False, 0, 0),
         "CUSTOMERS_READ": (False, False, 0, 1),
+        "WEBHOOKS_WRITE": (False, False, 0, 0),
         "ALL": (True, True, 1, 1),
     }
 

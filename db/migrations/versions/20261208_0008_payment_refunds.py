@@ -1,7 +1,7 @@
 """payment refunds: a payment that succeeded after it had failed, on a quote no longer payable, is refunded (issue #14)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 23:55:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.base
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
