@@ -41,8 +41,9 @@ PINNED = {
     # token, licenses page + count, organizations, contacts
     "ExpiringMaintenance": 5,
     # session, the quote (locked), its payment in progress (R-PAY-4), the versioned UPDATE …
-    # RETURNING, the audit event
-    "SetQuotePoNumber": 5,
+    # RETURNING, the audit event (with its change, RETURNING its id), the partner webhook
+    # deliveries of that change (R-LIVE-2: one INSERT … SELECT in the same transaction)
+    "SetQuotePoNumber": 6,
     # the account, the new session, the audit event
     "LogIn": 3,
 }
