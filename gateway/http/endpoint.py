@@ -303,12 +303,12 @@ class GraphQLEndpoint:
             ) from None
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.SUBSCRIPTION:
-                # The schema has no Subscription type and no WebSocket route: say so, not POST.
+                # Subscriptions are served over WebSocket (gateway/http/websocket.py).
                 raise RequestError(
                     400,
                     "SUBSCRIPTION_OVER_HTTP",
-                    "Subscriptions are not served over HTTP, and this API has none: "
-                    "send queries (GET or POST) and mutations (POST).",
+                    "Subscriptions are served over WebSocket (graphql-transport-ws on "
+                    "/graphql), not over HTTP.",
                 ) from None
             raise RequestError(
                 405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", {"Allow": "POST"}

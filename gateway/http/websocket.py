@@ -166,7 +166,17 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         message["payload"]["query"] = query
         await super().handle_subscribe(message)
+        task = self.operations[message["id"]].task
+        assert task is not None
         self.view.subscribed[self.principal_key] += 1
+        # A done callback, not a ``finally``: a task cancelled before it started runs none.
+        task.add_done_callback(lambda _: self._release())
+
+    def _release(self) -> None:
+        subscribed = self.view.subscribed
+        subscribed[self.principal_key] -= 1
+        if subscribed[self.principal_key] <= 0:
+            del subscribed[self.principal_key]
 
     def _check_caps(self) -> None:
         settings = self.view.settings
@@ -247,9 +257,6 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 )
             self.operations.pop(operation.id, None)
         finally:
-            self.view.subscribed[self.principal_key] -= 1
-            if self.view.subscribed[self.principal_key] <= 0:
-                del self.view.subscribed[self.principal_key]
             with contextlib.suppress(Exception):
                 await context.drain_loaders()
 

@@ -35,15 +35,15 @@ async def test_a_subscription_over_http_gets_a_clear_request_error(
     client: httpx.AsyncClient,
 ) -> None:
     for send in (
-        client.post("/graphql", json={"query": "subscription { licenses { id } }"}),
-        client.get("/graphql", params={"query": "subscription S { licenses { id } }"}),
+        client.post("/graphql", json={"query": "subscription { quoteChanged { kind } }"}),
+        client.get("/graphql", params={"query": "subscription S { quoteChanged { kind } }"}),
     ):
         response = await send
         assert response.status_code == 400
         assert code(response) == "SUBSCRIPTION_OVER_HTTP"
         message = response.json()["errors"][0]["message"]
-        assert "Subscriptions are not served over HTTP" in message
-        assert "POST" in message and "Mutations are sent" not in message
+        assert "served over WebSocket" in message and "not over HTTP" in message
+        assert "Mutations are sent" not in message
 
 
 async def test_get_query_works(client: httpx.AsyncClient, engine: AsyncEngine) -> None:

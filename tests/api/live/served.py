@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -32,6 +33,7 @@ class Live:
     url: str
     settings: Settings
     http: httpx.AsyncClient
+    app: Starlette
 
     @property
     def ws_url(self) -> str:
@@ -56,7 +58,7 @@ async def served(settings: Settings, engine: AsyncEngine, **overrides: Any) -> A
                 task.result()
             await asyncio.sleep(0.01)
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield Live(url, settings, http)
+            yield Live(url, settings, http, app)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)

@@ -3,6 +3,7 @@ served app; each change is delivered only to those who may read the object, as i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,12 +11,15 @@ import pytest
 from sqlalchemy import update
 
 from db.models import ApiToken
+from db.queries.changes import ChangeEventRow
 from gateway.auth.tokens import token_hash
-from gateway.domain.enums import PartnerScope
+from gateway.domain.enums import ChangeEntity, ChangeKind, PartnerScope
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.api.client import ok, send, user_errors
 from tests.api.live.served import Live, Subscriber, served, subscriber
 from tests.api.world import World, gid
+from tests.helpers import count_statements
 from tests.live_contract import document
 
 
@@ -147,3 +151,34 @@ async def test_r_live_1_a_customer_who_lost_the_contact_role_hears_nothing_more(
         )
         assert change(await alice.receive(), "licenseChanged")["license"]["licenseKey"]
         await bob.nothing()
+
+
+async def test_r_live_1_a_logged_out_session_hears_nothing_more(live: Live, world: World) -> None:
+    quote_id = await world.quote(lines=[world.line()])
+    async with subscriber(live, world.alice_token) as alice:
+        await subscribed(alice, "QuoteChanges")
+        ok(await send(live.http, "LogOut", token=world.alice_token), "logOut")
+        ok(await set_po(live, quote_id, world.staff_token), "quoteSetPoNumber")
+        assert await alice.closed() == 4403
+
+
+async def published(live: Live, entity: ChangeEntity, pk: int) -> None:
+    event = ChangeEventRow(1, dt.datetime.now(dt.UTC), entity, pk, ChangeKind.UPDATED)
+    services_of(live.app).changes.publish([event])
+
+
+async def test_r_live_1_an_event_costs_the_credential_check_and_the_loaders_reads(
+    live: Live, world: World
+) -> None:
+    """Per event and subscriber: the session check, then the object and what the document
+    asks of it through the loaders — as a query of the same fields would read them."""
+    quote_id = await world.quote(lines=[world.line()])
+    async with subscriber(live, world.alice_token) as alice:
+        await subscribed(alice, "QuoteChanges")
+        with count_statements(world.engine) as counter:
+            await published(live, ChangeEntity.QUOTE, quote_id)
+            change(await alice.receive(), "quoteChanged")
+            await alice.nothing(0.2)
+    session_check, quote = counter.statements
+    assert "FROM accounts" in session_check and "refresh_tokens" in session_check
+    assert "FROM quotes" in quote

@@ -4,6 +4,7 @@ the safelist, and the staff cookie only from the gateway's own origin."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from pathlib import Path
@@ -12,11 +13,16 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from db.models import Quote
+from db.queries.changes import ChangeEventRow
 from gateway.auth.staff_session import COOKIE_NAME, start_staff_session
+from gateway.domain.enums import ChangeEntity, ChangeKind
+from gateway.live.broker import MAX_PENDING
 from gateway.security.persisted import build_manifest, sha256
+from gateway.services import services_of
 from gateway.settings import Settings
 from tests.api.live.served import PROTOCOL, Subscriber, served, subscriber
-from tests.api.world import World
+from tests.api.world import World, gid, rows
 from tests.live_contract import LIVE, document
 
 QUOTES = document("QuoteChanges")
@@ -190,3 +196,71 @@ async def test_the_staff_cookie_counts_only_from_the_gateways_own_origin(
                     assert await sub.closed() == 4403
         except InvalidStatus as refused:  # a foreign origin may be refused at the handshake
             assert not same_origin and refused.response.status_code == 403
+
+
+async def test_the_server_pings_an_acknowledged_connection(
+    world: World, settings: Settings
+) -> None:
+    async with (
+        served(settings, world.engine, ws_ping_interval=0.2) as live,
+        subscriber(live, world.alice_token) as sub,
+    ):
+        raw = await asyncio.wait_for(sub.ws.recv(), 5)
+    assert json.loads(raw) == {"type": "ping"}
+
+
+async def test_mutations_go_over_http_only(world: World, settings: Settings) -> None:
+    quote_id = await world.quote(lines=[world.line()])
+    mutation = (
+        'mutation M($id: ID!) { quoteSetPoNumber(id: $id, poNumber: "X", expectedVersion: 1) '
+        "{ userErrors { code } } }"
+    )
+    async with served(settings, world.engine) as live, subscriber(live, world.alice_token) as sub:
+        await sub.subscribe("1", mutation, variables={"id": gid("Quote", quote_id)})
+        assert await error_codes(sub) == ["OPERATION_NOT_ALLOWED"]
+    (quote,) = await rows(world.engine, Quote, Quote.id == quote_id)
+    assert quote.po_number is None and quote.version == 1
+
+
+async def test_an_unknown_persisted_hash_is_persisted_query_not_found(
+    world: World, settings: Settings
+) -> None:
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+    async with served(settings, world.engine) as live, subscriber(live, world.alice_token) as sub:
+        await sub.send({"id": "1", "type": "subscribe", "payload": {"extensions": persisted}})
+        assert await error_codes(sub) == ["PERSISTED_QUERY_NOT_FOUND"]
+        persisted["persistedQuery"]["sha256Hash"] = sha256(QUOTES)
+        payload = {"query": QUOTES, "extensions": persisted}
+        await sub.send({"id": "2", "type": "subscribe", "payload": payload})
+        await sub.nothing(0.3)  # registered (APQ), and listening
+
+
+async def test_a_completed_subscription_frees_its_place(world: World, settings: Settings) -> None:
+    async with (
+        served(settings, world.engine, ws_max_subscriptions_per_principal=1) as live,
+        subscriber(live, world.alice_token) as sub,
+    ):
+        await sub.subscribe("1", QUOTES)
+        await sub.send({"id": "1", "type": "complete"})
+        await sub.nothing(0.3)
+        await sub.subscribe("2", QUOTES)
+        await sub.nothing(0.3)  # no TOO_MANY_SUBSCRIPTIONS
+
+
+async def test_a_subscriber_too_far_behind_gets_subscription_overflow(
+    world: World, settings: Settings
+) -> None:
+    quote_id = await world.quote(lines=[world.line()])
+    async with served(settings, world.engine) as live, subscriber(live, world.alice_token) as sub:
+        await sub.subscribe("1", QUOTES)
+        await sub.nothing(0.3)
+        now = dt.datetime.now(dt.UTC)
+        flood = [
+            ChangeEventRow(n, now, ChangeEntity.QUOTE, quote_id, ChangeKind.UPDATED)
+            for n in range(MAX_PENDING + 1)
+        ]
+        services_of(live.app).changes.publish(flood)  # at once: the subscriber cannot keep up
+        while (message := await sub.receive())["type"] == "next":
+            pass
+    assert message["type"] == "error", message
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["SUBSCRIPTION_OVERFLOW"]
