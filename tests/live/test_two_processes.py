@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import redis.asyncio
+from websockets.asyncio.client import connect
 
 from gateway.live.redis_fanout import channel_name
-from gateway.settings import Settings
 from tests.api.client import ok, send
-from tests.api.live.served import Live, subscriber
+from tests.api.live.served import PROTOCOL, Subscriber
 from tests.api.world import World, gid
 from tests.conftest import TEST_SECRET_KEY
 from tests.live_contract import document
@@ -56,7 +56,6 @@ async def listening(client: redis.asyncio.Redis, prefix: str, expected: int) -> 
 async def test_r_live_1_a_mutation_on_one_process_reaches_a_subscriber_on_the_other(
     world: World,
     database_url: str,
-    settings: Settings,
     redis_url: str,
     redis_client: redis.asyncio.Redis,
     tmp_path: Path,
@@ -65,11 +64,14 @@ async def test_r_live_1_a_mutation_on_one_process_reaches_a_subscriber_on_the_ot
     prefix = f"test-{uuid.uuid4().hex}"
     with two_hosts(database_url, redis_url, prefix, tmp_path) as (one, two):
         await listening(redis_client, prefix, 2)  # each process's reader is subscribed
+        ws_two = two.url.replace("http://", "ws://") + "/graphql"
         async with (
             httpx.AsyncClient(base_url=one.url, timeout=WAIT) as http_one,
-            httpx.AsyncClient(base_url=two.url, timeout=WAIT) as http_two,
-            subscriber(Live(two.url, settings, http_two), world.alice_token) as alice,
+            connect(ws_two, subprotocols=[PROTOCOL]) as ws,
         ):
+            alice = Subscriber(ws)
+            ack = await alice.init({"Authorization": f"Bearer {world.alice_token}"})
+            assert ack == {"type": "connection_ack"}, ack
             await alice.subscribe("1", document("QuoteChanges"))
             await alice.nothing(0.5)  # listening before the write
             variables = {"id": gid("Quote", quote_id), "poNumber": "PO-E2E", "expectedVersion": 1}
