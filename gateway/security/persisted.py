@@ -74,13 +74,16 @@ class QueryStore:
 
 def build_manifest(contract_dir: Path) -> dict[str, Any]:
     """One entry per operation of the contract: the operation with the fragments it uses,
-    as a standalone document, keyed by the SHA-256 of that text (what clients hash)."""
+    as a standalone document, keyed by the SHA-256 of that text (what clients hash). The
+    contract's folders count too (``selfservice/``, ``live/``: operations the clients added
+    later, e.g. the partner's webhook mutations and subscription), so that one build of the
+    contract directory safelists every operation its clients send."""
     from graphql import print_ast
     from graphql.language import DocumentNode, FragmentDefinitionNode
     from graphql.utilities import separate_operations
 
     operations: dict[str, Any] = {}
-    for path in sorted(contract_dir.glob("*.graphql")):
+    for path in sorted(contract_dir.rglob("*.graphql")):
         if path.name == "inputs.graphql":
             continue
         document = parse(path.read_text())

@@ -66,6 +66,8 @@ def test_manifest_holds_every_contract_operation() -> None:
     manifest = build_manifest(CONTRACT)
     names = {entry["name"] for entry in manifest["operations"].values()}
     assert {"MobileLicenses", "MobileSetPoNumber", "PartnerHome", "PartnerCreateQuote"} <= names
+    # and the operations of the contract's folders: self-service, live updates and webhooks
+    assert {"PayQuote", "PartnerQuoteChanges", "PartnerCreateWebhook", "QuoteChanges"} <= names
     for digest, entry in manifest["operations"].items():
         assert sha256(entry["query"]) == digest
 
