@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -62,6 +63,15 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
 
 
+@pytest.fixture
+def migrated_url(sqlite_url: str, sqlite_template: Path, tmp_path: Path) -> str:
+    """``sqlite_url`` holding a copy of the worker's migrated template (tests/conftest.py),
+    for commands that need a migrated database: ``migrate`` itself is run by the tests below
+    that are about it, not once more per test (~3 s of CPU a run)."""
+    shutil.copyfile(sqlite_template, tmp_path / "cli.sqlite3")
+    return sqlite_url
+
+
 # --- configuration errors: one line, status 2 ---------------------------------------------------
 
 
@@ -95,9 +105,8 @@ def test_serve_with_a_bad_port_is_one_line(tmp_path: Path, port: str) -> None:
     assert_one_line_error(result, "--port")
 
 
-def test_serve_on_a_busy_port_is_one_line(tmp_path: Path, sqlite_url: str) -> None:
-    env = {"CONEX_DATABASE_URL": sqlite_url}
-    assert run("migrate", cwd=tmp_path, env=env).returncode == 0
+def test_serve_on_a_busy_port_is_one_line(tmp_path: Path, migrated_url: str) -> None:
+    env = {"CONEX_DATABASE_URL": migrated_url}
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -247,9 +256,8 @@ def test_staff_token_lifetime_is_checked(tmp_path: Path) -> None:
         assert_one_line_error(result, "--expires-in-days")
 
 
-def test_demo_data_if_empty_loads_once(tmp_path: Path, sqlite_url: str) -> None:
-    env = {"CONEX_DATABASE_URL": sqlite_url}
-    assert run("migrate", cwd=tmp_path, env=env).returncode == 0
+def test_demo_data_if_empty_loads_once(tmp_path: Path, migrated_url: str) -> None:
+    env = {"CONEX_DATABASE_URL": migrated_url}
     loaded = run("demo-data", "--if-empty", "--accounts", "10", cwd=tmp_path, env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert "alice@example.com" in loaded.stdout  # the summary names the demo logins
@@ -269,9 +277,8 @@ def test_export_schema_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == str(build_schema(guarded=False)) + "\n"
 
 
-def test_send_mail_writes_the_outbox_as_files_in_dev(tmp_path: Path, sqlite_url: str) -> None:
-    env = {"CONEX_DATABASE_URL": sqlite_url, "CONEX_MAIL_DIR": str(tmp_path / "mail")}
-    assert run("migrate", cwd=tmp_path, env=env).returncode == 0
+def test_send_mail_writes_the_outbox_as_files_in_dev(tmp_path: Path, migrated_url: str) -> None:
+    env = {"CONEX_DATABASE_URL": migrated_url, "CONEX_MAIL_DIR": str(tmp_path / "mail")}
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
         conn.execute(
             "INSERT INTO outgoing_mail (to_address, subject, body, template, created_at, attempts)"

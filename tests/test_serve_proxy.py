@@ -31,9 +31,10 @@ MODES = {
 }
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return served.migrated_database(tmp_path_factory.mktemp("proxy-db"))
+@pytest.fixture
+def database(sqlite_template: Path) -> Path:
+    """The worker's migrated SQLite template (tests/conftest.py): each server gets a copy."""
+    return sqlite_template
 
 
 def post(gateway: Served, query: str, forwarded_for: str) -> httpx.Response:

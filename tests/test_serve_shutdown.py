@@ -24,9 +24,10 @@ QUERY = "{ supportPlans { tier } }"
 TCP_TABLE = Path("/proc/net/tcp")
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return served.migrated_database(tmp_path_factory.mktemp("shutdown-db"))
+@pytest.fixture
+def database(sqlite_template: Path) -> Path:
+    """The worker's migrated SQLite template (tests/conftest.py): each server gets a copy."""
+    return sqlite_template
 
 
 class HalfSentPost:

@@ -8,6 +8,7 @@ exit status 2: whoever starts the gateway reads what to fix, not a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
@@ -20,19 +21,6 @@ from gateway.cli.base import (
     CommandFailed,
     ConfigurationError,
 )
-from gateway.cli.commands import (
-    demo_data,
-    export_schema,
-    migrate,
-    persisted_build,
-    purge_idempotency_keys,
-    send_mail,
-    serve,
-    token_list,
-    token_revoke,
-    token_staff,
-)
-from gateway.cli.payments import dev_payment, payment_pk, payments_reconcile
 from gateway.cli.serving import (
     GRACEFUL_TIMEOUT,
     KEEP_ALIVE_TIMEOUT,
@@ -40,10 +28,48 @@ from gateway.cli.serving import (
     trusted_proxies,
     whole_seconds,
 )
-from gateway.cli.webhooks import webhooks
 from gateway.settings import SettingsError
 
 __all__ = ["CommandFailed", "ConfigurationError", "build_parser", "main"]
+
+
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``gateway.cli.<module>.<name>``, imported when it runs.
+
+    A subcommand's module imports the database, Alembic or the schema (~2 s of CPU); parsing
+    does not need them, so ``--help``, ``--version`` and a bad argument are answered without.
+    """
+
+    def handler(args: argparse.Namespace) -> int:
+        function: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(f"gateway.cli.{module}"), name
+        )
+        return function(args)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+serve = _lazy("commands", "serve")
+migrate = _lazy("commands", "migrate")
+demo_data = _lazy("commands", "demo_data")
+token_staff = _lazy("commands", "token_staff")
+token_revoke = _lazy("commands", "token_revoke")
+token_list = _lazy("commands", "token_list")
+send_mail = _lazy("commands", "send_mail")
+purge_idempotency_keys = _lazy("commands", "purge_idempotency_keys")
+persisted_build = _lazy("commands", "persisted_build")
+export_schema = _lazy("commands", "export_schema")
+dev_payment = _lazy("payments", "dev_payment")
+payments_reconcile = _lazy("payments", "payments_reconcile")
+webhooks = _lazy("webhooks", "webhooks")
+
+
+def payment_pk(text: str) -> int:
+    """A payment's global id or its number (``gateway.cli.payments.payment_pk``)."""
+    from gateway.cli.payments import payment_pk as parse
+
+    return parse(text)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from db.engine import create_engine
-from db.migrate import current_revision, head_revision
-from db.sessions import DatabaseError, Engine
 from db.urls import URL_ERRORS, shown_url, sqlite_database
-from gateway.settings import VAR_DIR, Settings
+from gateway.settings import VAR_DIR
+
+if TYPE_CHECKING:
+    from db.sessions import Engine
+    from gateway.settings import Settings
+
+# db.engine, db.migrate (Alembic) and db.sessions are imported where a database is opened:
+# `--help`, `--version` and a bad argument are answered without loading them (each
+# `conex-gateway` run pays for what it imports: ~2 s of CPU for everything).
 
 PROG = "conex-gateway"
 EXIT_FAILED = 1
@@ -30,6 +36,8 @@ class CommandFailed(Exception):
 
 
 def _reason(exc: BaseException) -> str:
+    from db.sessions import DatabaseError
+
     if isinstance(exc, TimeoutError):
         return f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
     if isinstance(exc, DatabaseError) and exc.orig is not None:
@@ -49,6 +57,10 @@ async def open_database(settings: Settings, *, must_be_migrated: bool = True) ->
     ``must_be_migrated=False`` is for ``migrate`` itself, which may also create the SQLite
     file and the default ``var/`` directory.
     """
+    from db.engine import create_engine
+    from db.migrate import current_revision, head_revision
+    from db.sessions import DatabaseError
+
     url = settings.database_url
     path = _sqlite_file(url)
     if path is not None:

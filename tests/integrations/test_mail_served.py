@@ -8,6 +8,7 @@ import contextlib
 import email
 import email.policy
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,13 +59,15 @@ Served = Callable[..., str]
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """``served(**CONEX_settings)``: a migrated database and ``serve`` on it; its base URL."""
+def served(tmp_path: Path, sqlite_template: Path) -> Iterator[Served]:
+    """``served(**CONEX_settings)``: a migrated database (a copy of the worker's template,
+    tests/conftest.py: ``conex-gateway migrate`` is tested in tests/test_cli.py) and ``serve``
+    on it; its base URL."""
     servers: list[subprocess.Popen[bytes]] = []
 
     def serve(**extra: str) -> str:
         env = _environment(tmp_path, **extra)
-        _cli(env, tmp_path, "migrate")
+        shutil.copyfile(sqlite_template, tmp_path / "conex.sqlite3")
         port = _free_port()
         command = [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1"]
         with (tmp_path / "serve.log").open("ab") as log:  # the child keeps its own copy
