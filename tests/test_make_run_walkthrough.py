@@ -6,6 +6,7 @@ pays it with ``pm_card_visa`` (R-PAY-1..2), and sees the order, the license keys
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -21,9 +22,10 @@ from tests import contract, selfservice_contract, served
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_database(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
     work = tmp_path_factory.mktemp("make-run")
-    database = served.migrated_database(work)
+    database = work / "conex.sqlite3"
+    shutil.copyfile(sqlite_template, database)  # migrated, as `make run`'s `migrate` leaves it
     subprocess.run(
         [sys.executable, "-m", "gateway", "demo-data", "--if-empty"],
         cwd=work,
