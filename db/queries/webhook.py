@@ -32,7 +32,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.models import License, Order, OutgoingMail, Quote, WebhookDelivery, WebhookEndpoint
+from db.models import (
+    ApiToken,
+    License,
+    Order,
+    OutgoingMail,
+    Quote,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from db.queries.batch import children_of, columns_of, grouped_statement, select_columns
 from db.queries.changes import ChangeEventRow
 from db.rows import WebhookDeliveryRow, WebhookEndpointRow
@@ -147,6 +155,22 @@ async def endpoints_by_id(
     statement = select_columns(WebhookEndpoint).where(WebhookEndpoint.id.in_(list(ids)))
     rows = [WebhookEndpointRow._make(row) for row in (await conn.execute(statement)).all()]
     return {row.id: row for row in rows}
+
+
+async def live_token_scopes(
+    *, conn: AsyncConnection, token_id: int | None, now: dt.datetime
+) -> list[str] | None:
+    """The scopes of the token that registered an endpoint, now; None when it is revoked,
+    expired or gone (then nothing more is delivered to what it set up)."""
+    if token_id is None:
+        return None
+    statement = select(ApiToken.scopes).where(
+        ApiToken.id == token_id,
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+    )
+    scopes: list[str] | None = (await conn.execute(statement)).scalar_one_or_none()
+    return scopes
 
 
 async def record_delivery(

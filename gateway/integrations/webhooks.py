@@ -126,9 +126,17 @@ def _license(row: LicenseRow) -> dict[str, Any]:  # never the license key
 async def read_payload_data(
     engine: Engine, endpoint: WebhookEndpointRow, delivery: WebhookDeliveryRow, now: dt.datetime
 ) -> dict[str, Any] | None:
-    """The object as the endpoint's partner may read it now (its loaders, its policy), or
-    None when it may not (any more)."""
-    scopes = frozenset(PartnerScope(s) for s in endpoint.scopes if s in PartnerScope.__members__)
+    """The object as the endpoint's partner may read it now (its loaders, its policy, the
+    scopes its registering token has now), or None when it may not (any more). A revoked or
+    expired token — a leaked one, say — ends what it registered: nothing more is sent."""
+    async with engine.connect() as conn:
+        held = await queries.live_token_scopes(conn=conn, token_id=endpoint.token_id, now=now)
+    if held is None:
+        return None
+    scopes = frozenset(PartnerScope(s) for s in held if s in PartnerScope.__members__)
+    scopes &= frozenset(
+        PartnerScope(s) for s in endpoint.scopes if s in PartnerScope.__members__
+    )  # never more than it had when it registered the endpoint
     reader = principals.partner(endpoint.partner_id, endpoint.token_id or 0, scopes, "webhooks")
     loaders = Loaders(engine=engine, principal=reader, today=now.date())
     entity = ChangeEntity(delivery.entity_type)

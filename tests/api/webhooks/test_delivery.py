@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from db.models import OutgoingMail, Quote, WebhookDelivery, WebhookEndpoint
+from db.models import ApiToken, OutgoingMail, Quote, WebhookDelivery, WebhookEndpoint
 from gateway.domain.enums import WebhookDeliveryStatus
 from gateway.integrations.webhook_http import Address
 from gateway.integrations.webhooks import Transport, deliver_batch, inline_webhook_delivery
@@ -169,6 +169,28 @@ async def test_r_live_2_what_the_partner_may_no_longer_read_is_not_sent(
         await touch(client, world, quote_id)
         async with world.engine.begin() as conn:  # the quote moves to another reseller
             await conn.execute(update(Quote).values(partner_id=world.other_partner))
+        assert await deliver_batch(world.engine, settings) == (1, 0)
+    assert hook.requests == []
+    (skipped,) = await deliveries(world)
+    assert skipped.status == WebhookDeliveryStatus.SKIPPED and skipped.attempts == 0
+
+
+async def test_r_live_2_nothing_more_is_sent_once_the_registering_token_is_revoked(
+    client: Any, world: World, settings: Settings
+) -> None:
+    """A leaked token revoked ends what it set up: its endpoint gets nothing more (deny by
+    default), though the partner's other tokens still work."""
+    with receiver() as hook:
+        await create_endpoint(client, world.partner_tokens["ALL"], hook.url, EVENTS)
+        (quote_id,) = await world.add_quotes(1)
+        await touch(client, world, quote_id)
+        (endpoint,) = await rows(world.engine, WebhookEndpoint)
+        async with world.engine.begin() as conn:
+            await conn.execute(
+                update(ApiToken)
+                .where(ApiToken.id == endpoint.token_id)
+                .values(revoked_at=dt.datetime.now(dt.UTC))
+            )
         assert await deliver_batch(world.engine, settings) == (1, 0)
     assert hook.requests == []
     (skipped,) = await deliveries(world)
