@@ -14,8 +14,9 @@ whose deliverer died lapses after ``CLAIM_FOR`` and the delivery is sent again: 
 once, and the receiver deduplicates by ``webhook-id`` (``msg_<event>_<endpoint>``, the same on
 every try).
 
-Each try re-reads the object under the partner's principal, with the scopes of the token that
-created the endpoint (R-LIVE-1's rule): what it may no longer read is not sent (``SKIPPED``);
+Each try re-reads the object under the partner's principal, with the scopes the token that
+created the endpoint has now (R-LIVE-1's rule; nothing once that token is revoked or
+expired): what it may no longer read is not sent (``SKIPPED``);
 no license key is ever in a payload. The body, ``{"type", "timestamp", "data"}``, is signed
 the Standard Webhooks way with the maintained ``standardwebhooks`` library (``webhook-id``,
 ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">``)
