@@ -8,7 +8,7 @@ named below sees nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from db.models import (
     Account,
@@ -334,8 +334,9 @@ def webhook_delivery_visible(p: Principal) -> ColumnElement[bool]:
     """The delivery log of the endpoints the caller sees."""
     if p.is_staff:
         return true()
-    endpoints = select(WebhookEndpoint.id).where(webhook_endpoint_visible(p))
-    return WebhookDelivery.endpoint_id.in_(endpoints.scalar_subquery())
+    return exists().where(
+        WebhookEndpoint.id == WebhookDelivery.endpoint_id, webhook_endpoint_visible(p)
+    )
 
 
 def may_manage_webhooks(p: Principal) -> bool:
