@@ -4,6 +4,8 @@ once that database answered and is migrated."""
 from __future__ import annotations
 
 import asyncio
+import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,3 +98,18 @@ async def open_database(settings: Settings, *, must_be_migrated: bool = True) ->
             f"not {head}; run: {PROG} migrate"
         )
     return engine
+
+
+async def until_signalled(run: Callable[[asyncio.Event], Awaitable[object]]) -> None:
+    """``run(stop)`` with ``stop`` set by SIGTERM or SIGINT: the worker commands' ``--watch``
+    (``send-mail``, ``webhooks``) finish the batch under way, then return."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    try:
+        await run(stop)
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)

@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from db.queries.account import count_accounts
 from db.queries.api_token import insert_api_token, list_api_tokens, revoke_api_token
 from db.urls import shown_url
 from gateway.auth.tokens import new_opaque_token, token_hash
-from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database
+from gateway.cli.base import PROG, CommandFailed, ConfigurationError, open_database, until_signalled
 from gateway.cli.serving import sigterm_exits_cleanly, uvicorn_options
 from gateway.domain.enums import TokenKind
 from gateway.observability.logs import configure_logging
@@ -265,16 +264,9 @@ async def _send_mail(settings: Settings, *, watch: bool, interval: float) -> int
     try:
         if not watch:
             return await send_pending(engine, settings)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        signals = (signal.SIGTERM, signal.SIGINT)
-        for number in signals:  # the batch under way finishes, then the process ends
-            loop.add_signal_handler(number, stop.set)
-        try:
-            await run_mail_sender(engine, settings, interval=interval, stop=stop)
-        finally:
-            for number in signals:
-                loop.remove_signal_handler(number)
+        await until_signalled(
+            lambda stop: run_mail_sender(engine, settings, interval=interval, stop=stop)
+        )
         return 0
     finally:
         await engine.dispose()

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 
-from gateway.cli.base import open_database
+from gateway.cli.base import open_database, until_signalled
 from gateway.observability.logs import configure_logging
 from gateway.settings import Settings, load_settings
 
@@ -41,16 +40,9 @@ async def _webhooks(settings: Settings, *, watch: bool, interval: float) -> int:
     try:
         if not watch:
             return await send_pending(engine, settings)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        signals = (signal.SIGTERM, signal.SIGINT)
-        for number in signals:  # the batch under way finishes, then the process ends
-            loop.add_signal_handler(number, stop.set)
-        try:
-            await run_webhook_sender(engine, settings, interval=interval, stop=stop)
-        finally:
-            for number in signals:
-                loop.remove_signal_handler(number)
+        await until_signalled(
+            lambda stop: run_webhook_sender(engine, settings, interval=interval, stop=stop)
+        )
         return 0
     finally:
         await engine.dispose()
